@@ -1,0 +1,296 @@
+package rest
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+	"time"
+
+	"k8s.io/apimachinery/pkg/runtime/schema"
+)
+
+// Request is one API call being built. Its methods record what to send and
+// return the Request for chaining; the first invalid input is kept and
+// returned by Do or Stream, which then send nothing. A Request is used by one
+// goroutine and sent once.
+type Request struct {
+	c    *Client
+	verb string
+
+	// The path is root + namespace + resource + name + subresource, where
+	// root is absPath when set, else derived from group and version.
+	absPath     string
+	absSet      bool
+	group       string
+	version     string
+	gvSet       bool
+	namespace   string
+	resource    string
+	resourceSet bool
+	name        string
+	nameSet     bool
+	subresource string
+
+	params  url.Values
+	headers http.Header
+	body    []byte
+	hasBody bool
+
+	timeout     time.Duration
+	timeoutSet  bool
+	longRunning bool
+	noRateLimit bool
+	maxRetries  int
+
+	err error
+}
+
+// fail records err unless an earlier error is already recorded.
+func (r *Request) fail(err error) *Request {
+	if r.err == nil {
+		r.err = err
+	}
+	return r
+}
+
+// AbsPath sets the root of the request path, joined from segments, in place
+// of the /api/v1 or /apis/G/V root that Group and Version would give; a
+// namespace, resource, name and subresource are still appended to it. Use it
+// for paths outside resources: "/version", "/apis", "/openapi/v2". The
+// segments may contain slashes; "." and ".." are cleaned away and cannot
+// climb above Config.Host's path prefix.
+func (r *Request) AbsPath(segments ...string) *Request {
+	p := path.Join(append([]string{"/"}, segments...)...)
+	// Keep a trailing slash the caller asked for; some servers route on it.
+	if n := len(segments); n > 0 && strings.HasSuffix(segments[n-1], "/") && p != "/" {
+		p += "/"
+	}
+	r.absPath, r.absSet = p, true
+	return r
+}
+
+// Group sets the API group; "" is the core group, served under /api.
+// Version must be set too.
+func (r *Request) Group(group string) *Request {
+	if group != "" {
+		if err := checkSegment("group", group); err != nil {
+			return r.fail(err)
+		}
+	}
+	r.group, r.gvSet = group, true
+	return r
+}
+
+// Version sets the API version of the path root: /api/V for the core group,
+// /apis/G/V for the others.
+func (r *Request) Version(version string) *Request {
+	if err := checkSegment("version", version); err != nil {
+		return r.fail(err)
+	}
+	r.version, r.gvSet = version, true
+	return r
+}
+
+// GroupVersion sets the group and version at once.
+func (r *Request) GroupVersion(gv schema.GroupVersion) *Request {
+	return r.Group(gv.Group).Version(gv.Version)
+}
+
+// Namespace puts /namespaces/NS before the resource. An empty namespace is
+// left out of the path, which lists or watches across all namespaces.
+func (r *Request) Namespace(namespace string) *Request {
+	if namespace == "" {
+		r.namespace = ""
+		return r
+	}
+	if err := checkSegment("namespace", namespace); err != nil {
+		return r.fail(err)
+	}
+	r.namespace = namespace
+	return r
+}
+
+// Resource sets the resource (its plural name, such as "deployments").
+func (r *Request) Resource(resource string) *Request {
+	if err := checkSegment("resource", resource); err != nil {
+		return r.fail(err)
+	}
+	r.resource, r.resourceSet = resource, true
+	return r
+}
+
+// Name sets the object's name. An empty name is an error: a request meant for
+// one object must not silently become one for the whole collection.
+func (r *Request) Name(name string) *Request {
+	if err := checkSegment("name", name); err != nil {
+		return r.fail(err)
+	}
+	r.name, r.nameSet = name, true
+	return r
+}
+
+// SubResource appends subresource path segments after the name, such as
+// "status" or "scale". Each part must be a valid segment.
+func (r *Request) SubResource(parts ...string) *Request {
+	for _, p := range parts {
+		if err := checkSegment("subresource", p); err != nil {
+			return r.fail(err)
+		}
+	}
+	r.subresource = strings.Join(parts, "/")
+	return r
+}
+
+// Param adds a query parameter; repeated calls with the same key add values.
+func (r *Request) Param(key, value string) *Request {
+	if r.params == nil {
+		r.params = make(url.Values, 4)
+	}
+	r.params[key] = append(r.params[key], value)
+	return r
+}
+
+// SetHeader sets a request header, replacing earlier values for key.
+func (r *Request) SetHeader(key string, values ...string) *Request {
+	if r.headers == nil {
+		r.headers = make(http.Header, 2)
+	}
+	r.headers[http.CanonicalHeaderKey(key)] = values
+	return r
+}
+
+// Body sets the request body. The slice is not copied and must not change
+// until the request is done; it is sent again as is on a retry. Without a
+// Content-Type header, the body is sent as application/json.
+func (r *Request) Body(data []byte) *Request {
+	r.body, r.hasBody = data, true
+	return r
+}
+
+// BodyReader reads rd to its end now and sends what it read as the body, so
+// that the body can be sent again on a retry. A read error is recorded and
+// returned by Do or Stream.
+func (r *Request) BodyReader(rd io.Reader) *Request {
+	data, err := io.ReadAll(rd)
+	if err != nil {
+		return r.fail(fmt.Errorf("reading request body: %w", err))
+	}
+	return r.Body(data)
+}
+
+// Timeout bounds the whole request, retries and waits included, replacing
+// Config.Timeout. It applies to long-running requests too: the caller asked
+// for it. Zero removes any bound.
+func (r *Request) Timeout(d time.Duration) *Request {
+	r.timeout, r.timeoutSet = d, true
+	return r
+}
+
+// LongRunning marks a watch or other stream that lasts as long as its
+// context: Config.Timeout (and any http.Client.Timeout) does not apply.
+func (r *Request) LongRunning() *Request {
+	r.longRunning = true
+	return r
+}
+
+// NoRateLimit sends the request without waiting on the client-side rate
+// limiter, for callers such as discovery that bound their own concurrency.
+func (r *Request) NoRateLimit() *Request {
+	r.noRateLimit = true
+	return r
+}
+
+// MaxRetries sets how many times the request may be sent again after a
+// retryable failure; zero turns retries off. Negative values count as zero.
+func (r *Request) MaxRetries(n int) *Request {
+	r.maxRetries = max(n, 0)
+	return r
+}
+
+// errNoRoot is returned when a resource-shaped path has nothing to hang on.
+var errNoRoot = errors.New("request has a namespace, resource or name but neither a version nor an absolute path")
+
+// buildPath returns the request path below the Config.Host prefix.
+func (r *Request) buildPath() (string, error) {
+	var b strings.Builder
+	b.Grow(64)
+	switch {
+	case r.absSet:
+		b.WriteString(r.absPath)
+	case r.gvSet:
+		if r.version == "" {
+			return "", &InvalidPathSegmentError{Kind: "version", Reason: "must not be empty"}
+		}
+		if r.group == "" {
+			b.WriteString("/api/")
+		} else {
+			b.WriteString("/apis/")
+			b.WriteString(r.group)
+			b.WriteByte('/')
+		}
+		b.WriteString(r.version)
+	case r.namespace != "" || r.resourceSet || r.nameSet:
+		return "", errNoRoot
+	}
+	if (r.nameSet || r.subresource != "") && !r.resourceSet {
+		return "", errors.New("request has a name or subresource but no resource")
+	}
+	if r.namespace != "" || r.resourceSet {
+		// A root of "/" must not double the slash.
+		if s := b.String(); strings.HasSuffix(s, "/") {
+			b.Reset()
+			b.WriteString(strings.TrimSuffix(s, "/"))
+		}
+	}
+	if r.namespace != "" {
+		b.WriteString("/namespaces/")
+		b.WriteString(r.namespace)
+	}
+	if r.resourceSet {
+		b.WriteByte('/')
+		b.WriteString(r.resource)
+	}
+	if r.nameSet {
+		b.WriteByte('/')
+		b.WriteString(r.name)
+	}
+	if r.subresource != "" {
+		b.WriteByte('/')
+		b.WriteString(r.subresource)
+	}
+	return b.String(), nil
+}
+
+// URL returns the URL the request will be sent to. Builder errors are not
+// reported here (Do and Stream report them); the URL then holds only what was
+// valid.
+func (r *Request) URL() *url.URL {
+	u, _ := r.url()
+	return u
+}
+
+func (r *Request) url() (*url.URL, error) {
+	p, err := r.buildPath()
+	u := r.c.base
+	u.Path = r.c.prefix + p
+	if u.Path == "" {
+		u.Path = "/"
+	}
+	if len(r.params) > 0 {
+		u.RawQuery = r.params.Encode()
+	}
+	return &u, err
+}
+
+// bodyReader returns a fresh reader over the body for one attempt, or nil.
+func (r *Request) bodyReader() io.Reader {
+	if !r.hasBody {
+		return nil
+	}
+	return bytes.NewReader(r.body)
+}
