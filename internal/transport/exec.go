@@ -1,0 +1,340 @@
+package transport
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"time"
+)
+
+// execAuthenticator runs a credential plugin and caches what it prints until
+// it expires or the server rejects it. Concurrent requests that find no
+// usable credential share one plugin run.
+type execAuthenticator struct {
+	cfg     ExecConfig
+	cluster *execCluster // nil unless the plugin asked for cluster info
+
+	// Seams for tests.
+	now        func() time.Time
+	stdin      *os.File
+	stderr     io.Writer
+	isTerminal func(*os.File) bool
+
+	mu sync.Mutex // guards the fields below
+	// creds is the cached credential, nil when there is none or it was
+	// rejected.
+	creds *credentials
+	// running is the plugin run in progress, nil when none is.
+	running *execRun
+	// certChanged are called after a run yields a different client
+	// certificate, so that transports drop connections made with the old
+	// one (TLS authenticates a connection once, at the handshake).
+	certChanged []func()
+}
+
+// execRun is one plugin run that several requests may wait for.
+type execRun struct {
+	done  chan struct{}
+	creds *credentials
+	err   error
+}
+
+// validateExec checks an exec stanza before anything runs, so that a bad
+// kubeconfig fails when the client is built.
+func validateExec(c *ExecConfig) error {
+	if c.Command == "" {
+		return errors.New("exec plugin: command is empty")
+	}
+	switch c.APIVersion {
+	case execAPIV1, execAPIV1beta1:
+	case "":
+		return errors.New("exec plugin: apiVersion is empty; use " + execAPIV1)
+	default:
+		return fmt.Errorf("exec plugin: unsupported apiVersion %q; use %s or %s", c.APIVersion, execAPIV1, execAPIV1beta1)
+	}
+	switch c.InteractiveMode {
+	case "Never", "IfAvailable", "Always":
+	case "":
+		if c.APIVersion == execAPIV1 {
+			return errors.New("exec plugin: interactiveMode must be set for " + execAPIV1 + " (Never, IfAvailable or Always)")
+		}
+	default:
+		return fmt.Errorf("exec plugin: invalid interactiveMode %q; use Never, IfAvailable or Always", c.InteractiveMode)
+	}
+	return nil
+}
+
+func newExecAuthenticator(c *ExecConfig, cluster *execCluster) *execAuthenticator {
+	cfg := *c
+	if cfg.InteractiveMode == "" {
+		cfg.InteractiveMode = "IfAvailable" // v1beta1's default
+	}
+	return &execAuthenticator{
+		cfg:        cfg,
+		cluster:    cluster,
+		now:        time.Now,
+		stdin:      os.Stdin,
+		stderr:     os.Stderr,
+		isTerminal: isTerminal,
+	}
+}
+
+// execAuthenticators shares one authenticator, and so one cached
+// credential, among all transports built for the same plugin and cluster.
+var execAuthenticators = struct {
+	sync.Mutex
+	m map[string]*execAuthenticator
+}{m: map[string]*execAuthenticator{}}
+
+func sharedExecAuthenticator(c *ExecConfig, cluster *execCluster) (*execAuthenticator, error) {
+	key, err := json.Marshal(struct {
+		C  *ExecConfig
+		Cl *execCluster
+	}{c, cluster})
+	if err != nil {
+		return nil, errors.New("exec plugin: the cluster extension config cannot be encoded as JSON")
+	}
+	execAuthenticators.Lock()
+	defer execAuthenticators.Unlock()
+	if a, ok := execAuthenticators.m[string(key)]; ok {
+		return a, nil
+	}
+	a := newExecAuthenticator(c, cluster)
+	execAuthenticators.m[string(key)] = a
+	return a, nil
+}
+
+// get returns a usable credential, running the plugin when there is none.
+// A caller whose context ends stops waiting; the run goes on for the others.
+func (a *execAuthenticator) get(ctx context.Context) (*credentials, error) {
+	a.mu.Lock()
+	if c := a.creds; c != nil && (c.expiry.IsZero() || a.now().Before(c.expiry)) {
+		a.mu.Unlock()
+		return c, nil
+	}
+	run := a.running
+	if run == nil {
+		run = &execRun{done: make(chan struct{})}
+		a.running = run
+		go a.run(run)
+	}
+	a.mu.Unlock()
+	select {
+	case <-run.done:
+		return run.creds, run.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func (a *execAuthenticator) run(r *execRun) {
+	creds, err := a.exec()
+	var notify []func()
+	a.mu.Lock()
+	if err == nil {
+		if certDiffers(a.creds, creds) {
+			notify = a.certChanged
+		}
+		a.creds = creds
+	}
+	a.running = nil
+	r.creds, r.err = creds, err
+	a.mu.Unlock()
+	close(r.done)
+	for _, f := range notify {
+		f()
+	}
+}
+
+func certDiffers(old, cur *credentials) bool {
+	if old == nil || old.cert == nil {
+		return false // no connection was made with a plugin certificate
+	}
+	if cur.cert == nil {
+		return true
+	}
+	return !bytes.Equal(old.cert.Certificate[0], cur.cert.Certificate[0])
+}
+
+// onCertChange registers f to run whenever a new client certificate
+// replaces the old one.
+func (a *execAuthenticator) onCertChange(f func()) {
+	a.mu.Lock()
+	a.certChanged = append(a.certChanged, f)
+	a.mu.Unlock()
+}
+
+// authorization implements authorizer. A plugin that returned only a client
+// certificate yields "".
+func (a *execAuthenticator) authorization(ctx context.Context) (string, error) {
+	c, err := a.get(ctx)
+	if err != nil {
+		return "", err
+	}
+	if c.token == "" {
+		return "", nil
+	}
+	return "Bearer " + c.token, nil
+}
+
+// unauthorized drops the cached credential if it is the one the server
+// rejected, so the next request runs the plugin again. A credential that a
+// concurrent request already replaced is left alone.
+func (a *execAuthenticator) unauthorized(value string) bool {
+	a.mu.Lock()
+	if a.creds != nil && (a.creds.token == "" && value == "" || "Bearer "+a.creds.token == value) {
+		a.creds = nil
+	}
+	a.mu.Unlock()
+	return true
+}
+
+// clientCertificate is a tls.Config.GetClientCertificate helper: it reports
+// false when the plugin supplies no certificate.
+func (a *execAuthenticator) clientCertificate(info *tls.CertificateRequestInfo) (*tls.Certificate, bool, error) {
+	c, err := a.get(info.Context())
+	if err != nil {
+		return nil, false, err
+	}
+	return c.cert, c.cert != nil, nil
+}
+
+// maxStderr bounds the plugin's standard error kept for an error message.
+const maxStderr = 2 << 10
+
+// exec runs the plugin once. Its errors show the plugin's (trimmed)
+// standard error but never its standard output.
+func (a *execAuthenticator) exec() (*credentials, error) {
+	name := a.cfg.Command
+	path, err := exec.LookPath(name)
+	if err != nil {
+		if errors.Is(err, exec.ErrNotFound) || errors.Is(err, fs.ErrNotExist) {
+			msg := fmt.Sprintf("exec plugin: executable %q not found", name)
+			if a.cfg.InstallHint != "" {
+				msg += "\n\n" + strings.TrimSpace(a.cfg.InstallHint)
+			}
+			return nil, &execNotFoundError{msg: msg, err: err}
+		}
+		return nil, fmt.Errorf("exec plugin %q: %w", name, err)
+	}
+
+	interactive := false
+	switch a.cfg.InteractiveMode {
+	case "IfAvailable":
+		interactive = a.isTerminal(a.stdin)
+	case "Always":
+		if !a.isTerminal(a.stdin) {
+			return nil, fmt.Errorf("exec plugin %q: interactiveMode is Always but standard input is not a terminal", name)
+		}
+		interactive = true
+	}
+
+	info, err := json.Marshal(execCredential{
+		APIVersion: a.cfg.APIVersion,
+		Kind:       "ExecCredential",
+		Spec:       execSpec{Cluster: a.cluster, Interactive: interactive},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("exec plugin %q: encoding KUBERNETES_EXEC_INFO: %w", name, err)
+	}
+
+	cmd := exec.Command(path, a.cfg.Args...)
+	// Later entries win, so the plugin's own env overrides ours.
+	cmd.Env = append(os.Environ(), "KUBERNETES_EXEC_INFO="+string(info))
+	for _, e := range a.cfg.Env {
+		cmd.Env = append(cmd.Env, e.Name+"="+e.Value)
+	}
+	var stdout bytes.Buffer
+	stderr := &tailBuffer{max: maxStderr}
+	cmd.Stdout = &stdout
+	cmd.Stderr = stderr
+	if interactive {
+		// An interactive plugin prompts on standard error.
+		cmd.Stdin = a.stdin
+		cmd.Stderr = io.MultiWriter(a.stderr, stderr)
+	}
+	if err := cmd.Run(); err != nil {
+		msg := strings.TrimSpace(stderr.String())
+		if msg == "" {
+			return nil, fmt.Errorf("exec plugin %q failed: %w", name, err)
+		}
+		return nil, fmt.Errorf("exec plugin %q failed: %w; stderr: %s", name, err, msg)
+	}
+	creds, err := parseExecOutput(stdout.Bytes(), a.cfg.APIVersion)
+	if err != nil {
+		return nil, fmt.Errorf("exec plugin %q: %w", name, err)
+	}
+	return creds, nil
+}
+
+// execNotFoundError is returned when the plugin is not installed. It
+// unwraps to exec.ErrNotFound (or fs.ErrNotExist for a path).
+type execNotFoundError struct {
+	msg string
+	err error
+}
+
+func (e *execNotFoundError) Error() string { return e.msg }
+func (e *execNotFoundError) Unwrap() error { return e.err }
+
+// tailBuffer keeps the last max bytes written to it: the end of a plugin's
+// standard error is where the reason for a failure usually is.
+type tailBuffer struct {
+	max       int
+	buf       []byte
+	truncated bool
+}
+
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	t.buf = append(t.buf, p...)
+	if over := len(t.buf) - t.max; over > 0 {
+		t.buf = append(t.buf[:0], t.buf[over:]...)
+		t.truncated = true
+	}
+	return len(p), nil
+}
+
+func (t *tailBuffer) String() string {
+	if t.truncated {
+		return "..." + string(t.buf)
+	}
+	return string(t.buf)
+}
+
+// isTerminal reports whether f is a character device, which is what a
+// terminal looks like from here without a terminal library.
+func isTerminal(f *os.File) bool {
+	if f == nil {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// execCertUnusable fails requests whose only credential is a plugin client
+// certificate when the base transport is the caller's own, since there is
+// no way to hand the certificate to it.
+type execCertUnusable struct{ *execAuthenticator }
+
+func (e execCertUnusable) authorization(ctx context.Context) (string, error) {
+	c, err := e.get(ctx)
+	if err != nil {
+		return "", err
+	}
+	if c.token == "" && c.cert != nil {
+		return "", errors.New("exec plugin returned a client certificate, which a custom Config.Transport cannot use")
+	}
+	return "Bearer " + c.token, nil
+}
+
+var _ http.RoundTripper = (*headerRoundTripper)(nil)
