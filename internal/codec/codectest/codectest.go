@@ -1,0 +1,391 @@
+// Package codectest generates realistic Kubernetes JSON bodies (lists and
+// watch streams) for codec tests and for benchmarks that compare decoders on
+// exactly the same bytes. Output is deterministic for a given n.
+package codectest
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"time"
+)
+
+// ConfigMapList returns a v1 ConfigMapList of n items shaped like the API
+// server's answer: items without kind/apiVersion, with labels, annotations,
+// managedFields, and data that includes multi-line YAML and non-ASCII text.
+func ConfigMapList(n int) []byte {
+	g := newGen(1)
+	w := &writer{}
+	w.raw(`{"kind":"ConfigMapList","apiVersion":"v1","metadata":{"resourceVersion":"`)
+	w.raw(strconv.Itoa(900000 + n))
+	w.raw(`"},"items":[`)
+	for i := range n {
+		if i > 0 {
+			w.raw(",")
+		}
+		g.configMap(w, i, false)
+	}
+	w.raw("]}\n")
+	return w.Bytes()
+}
+
+// DeploymentList returns an apps/v1 DeploymentList of n items with full
+// spec, pod template and status, as the API server sends it.
+func DeploymentList(n int) []byte {
+	g := newGen(2)
+	w := &writer{}
+	w.raw(`{"kind":"DeploymentList","apiVersion":"apps/v1","metadata":{"resourceVersion":"`)
+	w.raw(strconv.Itoa(800000 + n))
+	w.raw(`"},"items":[`)
+	for i := range n {
+		if i > 0 {
+			w.raw(",")
+		}
+		g.deployment(w, i, false)
+	}
+	w.raw("]}\n")
+	return w.Bytes()
+}
+
+// WatchEvents returns a watch stream of n events, one JSON object per line
+// as the API server writes them: mostly MODIFIED and ADDED Pods, some
+// DELETED, a BOOKMARK every 100 events, and a ConfigMap now and then.
+func WatchEvents(n int) []byte {
+	g := newGen(3)
+	w := &writer{}
+	for i := range n {
+		switch {
+		case i%100 == 99:
+			w.raw(`{"type":"BOOKMARK","object":{"kind":"Pod","apiVersion":"v1","metadata":{"resourceVersion":"`)
+			w.raw(strconv.Itoa(700000 + i))
+			w.raw(`","creationTimestamp":null,"annotations":{"k8s.io/initial-events-end":"true"}},"spec":{"containers":null},"status":{}}}`)
+		case i%10 == 7:
+			w.raw(`{"type":"ADDED","object":`)
+			g.configMap(w, i, true)
+			w.raw("}")
+		default:
+			typ := "MODIFIED"
+			if i%10 == 3 {
+				typ = "ADDED"
+			} else if i%10 == 9 {
+				typ = "DELETED"
+			}
+			w.raw(`{"type":"` + typ + `","object":`)
+			g.pod(w, i)
+			w.raw("}")
+		}
+		w.raw("\n")
+	}
+	return w.Bytes()
+}
+
+// Object returns one Deployment object with kind and apiVersion, for
+// single-object tests.
+func Object() []byte {
+	g := newGen(4)
+	w := &writer{}
+	g.deployment(w, 7, true)
+	return w.Bytes()
+}
+
+type writer struct{ bytes.Buffer }
+
+func (w *writer) raw(s string) { w.WriteString(s) }
+
+// str writes s as a JSON string exactly as the API server (encoding/json)
+// escapes it.
+func (w *writer) str(s string) {
+	b, _ := json.Marshal(s)
+	w.Write(b)
+}
+
+func (w *writer) key(k string) {
+	w.str(k)
+	w.WriteByte(':')
+}
+
+func (w *writer) field(k, v string) {
+	w.key(k)
+	w.str(v)
+}
+
+func (w *writer) intField(k string, v int) {
+	w.key(k)
+	w.raw(strconv.Itoa(v))
+}
+
+// strMap writes an object of string values in the given key order.
+func (w *writer) strMap(kv ...string) {
+	w.raw("{")
+	for i := 0; i+1 < len(kv); i += 2 {
+		if i > 0 {
+			w.raw(",")
+		}
+		w.field(kv[i], kv[i+1])
+	}
+	w.raw("}")
+}
+
+// fields writes a fieldsV1 set: {".":{},"f:a":{},...}.
+func (w *writer) fields(dot bool, names ...string) {
+	w.raw("{")
+	first := true
+	if dot {
+		w.raw(`".":{}`)
+		first = false
+	}
+	for _, n := range names {
+		if !first {
+			w.raw(",")
+		}
+		first = false
+		w.key("f:" + n)
+		w.raw("{}")
+	}
+	w.raw("}")
+}
+
+type gen struct {
+	r    *rand.Rand
+	base time.Time
+}
+
+func newGen(seed uint64) *gen {
+	return &gen{
+		r:    rand.New(rand.NewPCG(seed, 0x5eed)),
+		base: time.Date(2025, 3, 4, 5, 6, 7, 0, time.UTC),
+	}
+}
+
+func (g *gen) uid() string {
+	return fmt.Sprintf("%08x-%04x-%04x-%04x-%012x", g.r.Uint32(), g.r.Uint32()&0xffff, 0x4000|g.r.Uint32()&0x0fff, 0x8000|g.r.Uint32()&0x3fff, g.r.Uint64()&0xffffffffffff)
+}
+
+func (g *gen) time() string {
+	return g.base.Add(time.Duration(g.r.IntN(90*24*3600)) * time.Second).Format(time.RFC3339)
+}
+
+var (
+	teams   = []string{"payments", "search", "checkout", "platform", "identity", "ml-serving", "observability"}
+	apps    = []string{"api", "worker", "frontend", "cache", "gateway", "scheduler", "indexer", "notifier"}
+	tiers   = []string{"backend", "frontend", "data"}
+	imgRepo = []string{"registry.example.com/shop/", "ghcr.io/acme/", "quay.io/team/"}
+)
+
+func (g *gen) pick(s []string) string { return s[g.r.IntN(len(s))] }
+
+// meta writes an ObjectMeta with labels, annotations and managedFields; the
+// managed fields name extra, the keys of the object's data or spec.
+func (g *gen) meta(w *writer, name, ns string, labels []string, annotations []string, managed func(*writer)) {
+	w.raw(`"metadata":{`)
+	w.field("name", name)
+	w.raw(",")
+	w.field("namespace", ns)
+	w.raw(",")
+	w.field("uid", g.uid())
+	w.raw(",")
+	w.field("resourceVersion", strconv.Itoa(100000+g.r.IntN(800000)))
+	if g.r.IntN(4) == 0 {
+		w.raw(",")
+		w.intField("generation", 1+g.r.IntN(20))
+	}
+	w.raw(",")
+	created := g.time()
+	w.field("creationTimestamp", created)
+	w.raw(`,"labels":`)
+	w.strMap(labels...)
+	w.raw(`,"annotations":`)
+	w.strMap(annotations...)
+	w.raw(`,"managedFields":[{"manager":"helm","operation":"Update","apiVersion":"v1","time":`)
+	w.str(created)
+	w.raw(`,"fieldsType":"FieldsV1","fieldsV1":{`)
+	managed(w)
+	w.raw(`,"f:metadata":{"f:annotations":`)
+	var keys []string
+	for i := 0; i < len(annotations); i += 2 {
+		keys = append(keys, annotations[i])
+	}
+	w.fields(true, keys...)
+	w.raw(`,"f:labels":`)
+	keys = keys[:0]
+	for i := 0; i < len(labels); i += 2 {
+		keys = append(keys, labels[i])
+	}
+	w.fields(true, keys...)
+	w.raw("}}}")
+	if g.r.IntN(3) == 0 {
+		w.raw(`,{"manager":"kubectl-edit","operation":"Update","apiVersion":"v1","time":`)
+		w.str(g.time())
+		w.raw(`,"fieldsType":"FieldsV1","fieldsV1":{"f:metadata":{"f:labels":{"f:tier":{}}}}}`)
+	}
+	w.raw("]}")
+}
+
+func (g *gen) configMap(w *writer, i int, withKind bool) {
+	team := g.pick(teams)
+	app := g.pick(apps)
+	name := fmt.Sprintf("%s-%s-config-%05d", team, app, i)
+	w.raw("{")
+	if withKind {
+		w.raw(`"kind":"ConfigMap","apiVersion":"v1",`)
+	}
+	labels := []string{
+		"app.kubernetes.io/name", app,
+		"app.kubernetes.io/instance", team + "-" + app,
+		"app.kubernetes.io/part-of", team,
+		"app.kubernetes.io/managed-by", "Helm",
+		"tier", g.pick(tiers),
+	}
+	annotations := []string{
+		"meta.helm.sh/release-name", team + "-" + app,
+		"meta.helm.sh/release-namespace", team,
+	}
+	if i%5 == 0 {
+		annotations = append(annotations, "description", "Konfiguration für "+app+" — Zürich ☁️")
+	}
+	dataKeys := []string{"config.yaml", "LOG_LEVEL", "FEATURE_FLAGS", "MAX_CONNECTIONS"}
+	g.meta(w, name, team, labels, annotations, func(w *writer) {
+		w.raw(`"f:data":`)
+		w.fields(true, dataKeys...)
+	})
+	w.raw(`,"data":{`)
+	w.field("config.yaml", fmt.Sprintf("server:\n  port: %d\n  readTimeout: 30s\n  writeTimeout: 30s\nlogging:\n  level: info\n  format: json\ndatabase:\n  host: %s-db.%s.svc.cluster.local\n  pool: %d\n", 8000+g.r.IntN(1000), app, team, 5+g.r.IntN(50)))
+	w.raw(",")
+	w.field("LOG_LEVEL", g.pick([]string{"info", "debug", "warn"}))
+	w.raw(",")
+	w.field("FEATURE_FLAGS", "new-checkout=true,fast-search=false,beta-ui=<on>&off")
+	w.raw(",")
+	w.field("MAX_CONNECTIONS", strconv.Itoa(100+g.r.IntN(900)))
+	w.raw("}}")
+}
+
+// podSpec writes a PodSpec with two containers, env, probes, resources and
+// volumes.
+func (g *gen) podSpec(w *writer, app, team string) {
+	image := g.pick(imgRepo) + app + ":v1." + strconv.Itoa(g.r.IntN(40)) + "." + strconv.Itoa(g.r.IntN(10))
+	w.raw(`{"volumes":[{"name":"config","configMap":{"name":`)
+	w.str(team + "-" + app + "-config")
+	w.raw(`,"defaultMode":420}},{"name":"kube-api-access","projected":{"sources":[{"serviceAccountToken":{"expirationSeconds":3607,"path":"token"}},{"configMap":{"name":"kube-root-ca.crt","items":[{"key":"ca.crt","path":"ca.crt"}]}}],"defaultMode":420}}],"containers":[{"name":`)
+	w.str(app)
+	w.raw(`,"image":`)
+	w.str(image)
+	w.raw(`,"args":["--config=/etc/app/config.yaml","--port=8080"],"ports":[{"name":"http","containerPort":8080,"protocol":"TCP"},{"name":"metrics","containerPort":9090,"protocol":"TCP"}],"env":[{"name":"POD_NAME","valueFrom":{"fieldRef":{"apiVersion":"v1","fieldPath":"metadata.name"}}},{"name":"POD_NAMESPACE","valueFrom":{"fieldRef":{"apiVersion":"v1","fieldPath":"metadata.namespace"}}},{"name":"GOMAXPROCS","value":"2"},{"name":"TEAM","value":`)
+	w.str(team)
+	w.raw(`}],"resources":{"limits":{"cpu":"`)
+	w.raw(strconv.Itoa(1+g.r.IntN(4)))
+	w.raw(`","memory":"`)
+	w.raw(strconv.Itoa(256 << g.r.IntN(4)))
+	w.raw(`Mi"},"requests":{"cpu":"`)
+	w.raw(strconv.Itoa(100 + 50*g.r.IntN(10)))
+	w.raw(`m","memory":"128Mi"}},"volumeMounts":[{"name":"config","readOnly":true,"mountPath":"/etc/app"}],"livenessProbe":{"httpGet":{"path":"/healthz","port":"http","scheme":"HTTP"},"initialDelaySeconds":10,"timeoutSeconds":1,"periodSeconds":10,"successThreshold":1,"failureThreshold":3},"readinessProbe":{"httpGet":{"path":"/readyz","port":"http","scheme":"HTTP"},"timeoutSeconds":1,"periodSeconds":5,"successThreshold":1,"failureThreshold":3},"terminationMessagePath":"/dev/termination-log","terminationMessagePolicy":"File","imagePullPolicy":"IfNotPresent","securityContext":{"capabilities":{"drop":["ALL"]},"runAsNonRoot":true,"readOnlyRootFilesystem":true,"allowPrivilegeEscalation":false}},{"name":"proxy","image":"envoyproxy/envoy:v1.31.2","ports":[{"containerPort":15001,"protocol":"TCP"}],"resources":{"limits":{"memory":"256Mi"},"requests":{"cpu":"50m","memory":"64Mi"}},"terminationMessagePath":"/dev/termination-log","terminationMessagePolicy":"File","imagePullPolicy":"IfNotPresent"}],"restartPolicy":"Always","terminationGracePeriodSeconds":30,"dnsPolicy":"ClusterFirst","serviceAccountName":`)
+	w.str(app)
+	w.raw(`,"serviceAccount":`)
+	w.str(app)
+	w.raw(`,"securityContext":{"fsGroup":2000},"affinity":{"podAntiAffinity":{"preferredDuringSchedulingIgnoredDuringExecution":[{"weight":100,"podAffinityTerm":{"labelSelector":{"matchLabels":{"app.kubernetes.io/name":`)
+	w.str(app)
+	w.raw(`}},"topologyKey":"kubernetes.io/hostname"}}]}},"schedulerName":"default-scheduler","tolerations":[{"key":"node.kubernetes.io/not-ready","operator":"Exists","effect":"NoExecute","tolerationSeconds":300}],"priority":0,"enableServiceLinks":true,"preemptionPolicy":"PreemptLowerPriority"}`)
+}
+
+func (g *gen) deployment(w *writer, i int, withKind bool) {
+	team := g.pick(teams)
+	app := g.pick(apps)
+	name := fmt.Sprintf("%s-%s-%04d", team, app, i)
+	replicas := 1 + g.r.IntN(6)
+	w.raw("{")
+	if withKind {
+		w.raw(`"kind":"Deployment","apiVersion":"apps/v1",`)
+	}
+	labels := []string{
+		"app.kubernetes.io/name", app,
+		"app.kubernetes.io/instance", name,
+		"app.kubernetes.io/part-of", team,
+		"app.kubernetes.io/version", "1." + strconv.Itoa(g.r.IntN(40)),
+		"app.kubernetes.io/managed-by", "Helm",
+	}
+	annotations := []string{
+		"deployment.kubernetes.io/revision", strconv.Itoa(1 + g.r.IntN(30)),
+		"meta.helm.sh/release-name", name,
+		"meta.helm.sh/release-namespace", team,
+	}
+	g.meta(w, name, team, labels, annotations, func(w *writer) {
+		w.raw(`"f:spec":{"f:progressDeadlineSeconds":{},"f:replicas":{},"f:revisionHistoryLimit":{},"f:selector":{},"f:strategy":{"f:rollingUpdate":{".":{},"f:maxSurge":{},"f:maxUnavailable":{}},"f:type":{}},"f:template":{"f:metadata":{"f:labels":{".":{},"f:app.kubernetes.io/name":{},"f:app.kubernetes.io/instance":{}}},"f:spec":{"f:containers":{"k:{\"name\":\"`)
+		w.raw(app)
+		w.raw(`\"}":{".":{},"f:args":{},"f:image":{},"f:imagePullPolicy":{},"f:name":{},"f:ports":{".":{},"k:{\"containerPort\":8080,\"protocol\":\"TCP\"}":{".":{},"f:containerPort":{},"f:name":{},"f:protocol":{}}},"f:resources":{".":{},"f:limits":{".":{},"f:cpu":{},"f:memory":{}},"f:requests":{".":{},"f:cpu":{},"f:memory":{}}}}},"f:dnsPolicy":{},"f:restartPolicy":{},"f:schedulerName":{},"f:terminationGracePeriodSeconds":{}}}}`)
+	})
+	w.raw(`,"spec":{`)
+	w.intField("replicas", replicas)
+	w.raw(`,"selector":{"matchLabels":`)
+	w.strMap("app.kubernetes.io/name", app, "app.kubernetes.io/instance", name)
+	w.raw(`},"template":{"metadata":{"creationTimestamp":null,"labels":`)
+	w.strMap("app.kubernetes.io/name", app, "app.kubernetes.io/instance", name)
+	w.raw(`,"annotations":{"kubectl.kubernetes.io/restartedAt":`)
+	w.str(g.time())
+	w.raw(`}},"spec":`)
+	g.podSpec(w, app, team)
+	w.raw(`},"strategy":{"type":"RollingUpdate","rollingUpdate":{"maxUnavailable":"25%","maxSurge":"25%"}},"revisionHistoryLimit":10,"progressDeadlineSeconds":600},"status":{`)
+	w.intField("observedGeneration", 1+g.r.IntN(20))
+	w.raw(",")
+	w.intField("replicas", replicas)
+	w.raw(",")
+	w.intField("updatedReplicas", replicas)
+	w.raw(",")
+	w.intField("readyReplicas", replicas)
+	w.raw(",")
+	w.intField("availableReplicas", replicas)
+	w.raw(`,"conditions":[{"type":"Available","status":"True","lastUpdateTime":`)
+	w.str(g.time())
+	w.raw(`,"lastTransitionTime":`)
+	w.str(g.time())
+	w.raw(`,"reason":"MinimumReplicasAvailable","message":"Deployment has minimum availability."},{"type":"Progressing","status":"True","lastUpdateTime":`)
+	w.str(g.time())
+	w.raw(`,"lastTransitionTime":`)
+	w.str(g.time())
+	w.raw(`,"reason":"NewReplicaSetAvailable","message":`)
+	w.str(fmt.Sprintf("ReplicaSet \"%s-%x\" has successfully progressed.", name, g.r.Uint32()))
+	w.raw(`}]}}`)
+}
+
+func (g *gen) pod(w *writer, i int) {
+	team := g.pick(teams)
+	app := g.pick(apps)
+	name := fmt.Sprintf("%s-%s-%x-%05d", team, app, g.r.Uint32()&0xfffff, i)
+	w.raw(`{"kind":"Pod","apiVersion":"v1",`)
+	labels := []string{
+		"app.kubernetes.io/name", app,
+		"app.kubernetes.io/instance", team + "-" + app,
+		"pod-template-hash", strconv.FormatUint(uint64(g.r.Uint32()), 36),
+	}
+	annotations := []string{"kubectl.kubernetes.io/restartedAt", g.time()}
+	g.meta(w, name, team, labels, annotations, func(w *writer) {
+		w.raw(`"f:spec":{"f:containers":{},"f:dnsPolicy":{},"f:enableServiceLinks":{},"f:restartPolicy":{}}`)
+	})
+	w.raw(`,"spec":`)
+	g.podSpec(w, app, team)
+	w.raw(`,"status":{"phase":"Running","conditions":[{"type":"Initialized","status":"True","lastProbeTime":null,"lastTransitionTime":`)
+	w.str(g.time())
+	w.raw(`},{"type":"Ready","status":"True","lastProbeTime":null,"lastTransitionTime":`)
+	w.str(g.time())
+	w.raw(`}],"hostIP":"10.0.`)
+	w.raw(strconv.Itoa(g.r.IntN(255)))
+	w.raw(".")
+	w.raw(strconv.Itoa(g.r.IntN(255)))
+	w.raw(`","podIP":"10.244.`)
+	w.raw(strconv.Itoa(g.r.IntN(255)))
+	w.raw(".")
+	w.raw(strconv.Itoa(g.r.IntN(255)))
+	w.raw(`","startTime":`)
+	w.str(g.time())
+	w.raw(`,"containerStatuses":[{"name":`)
+	w.str(app)
+	w.raw(`,"state":{"running":{"startedAt":`)
+	w.str(g.time())
+	w.raw(`}},"lastState":{},"ready":true,"restartCount":`)
+	w.raw(strconv.Itoa(g.r.IntN(3)))
+	w.raw(`,"image":"registry.example.com/shop/app:v1.2.3","imageID":"registry.example.com/shop/app@sha256:`)
+	w.raw(fmt.Sprintf("%016x%016x%016x%016x", g.r.Uint64(), g.r.Uint64(), g.r.Uint64(), g.r.Uint64()))
+	w.raw(`","containerID":"containerd://`)
+	w.raw(fmt.Sprintf("%016x%016x%016x%016x", g.r.Uint64(), g.r.Uint64(), g.r.Uint64(), g.r.Uint64()))
+	w.raw(`","started":true}],"qosClass":"Burstable"}}`)
+}

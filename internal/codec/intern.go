@@ -1,0 +1,90 @@
+package codec
+
+import "encoding/binary"
+
+// Interning: Kubernetes objects repeat the same few hundred keys ("metadata",
+// "f:labels", "fieldsType") and many short values ("v1", "Update") in every
+// item of a list. Looking them up in a small direct-mapped cache costs a hash
+// and a compare, and saves the string allocation; for values it also saves
+// boxing the string into an interface, because the cache keeps the boxed
+// value. A collision simply replaces the slot, so the caches never grow and
+// never need locking (each belongs to one pooled decodeState).
+
+const (
+	// maxInternLen bounds what is interned: longer strings (uids, long
+	// annotations) rarely repeat, and hashing them would cost more than it
+	// saves.
+	maxInternLen = 32
+
+	keySlots   = 2048
+	valueSlots = 2048
+)
+
+type keyCache struct {
+	slots [keySlots]string
+}
+
+// get returns b as a string, shared with earlier calls for the same bytes
+// when the slot still holds them.
+func (c *keyCache) get(b []byte) string {
+	if len(b) > maxInternLen {
+		return string(b)
+	}
+	s := &c.slots[hashBytes(b)&(keySlots-1)]
+	if *s == string(b) {
+		return *s
+	}
+	str := string(b)
+	*s = str
+	return str
+}
+
+type valueEntry struct {
+	s string
+	v any // s boxed once, handed out many times
+}
+
+type valueCache struct {
+	slots [valueSlots]valueEntry
+}
+
+// get returns b as a boxed string.
+func (c *valueCache) get(b []byte) any {
+	if len(b) > maxInternLen {
+		return string(b)
+	}
+	e := &c.slots[hashBytes(b)&(valueSlots-1)]
+	if e.v != nil && e.s == string(b) {
+		return e.v
+	}
+	str := string(b)
+	e.s = str
+	e.v = str
+	return e.v
+}
+
+// hashBytes is a quick multiplicative hash for strings of at most
+// maxInternLen bytes; quality only matters enough to spread the slots.
+func hashBytes(b []byte) uint64 {
+	n := len(b)
+	h := uint64(n) * 0x9e3779b97f4a7c15
+	if n >= 8 {
+		for i := 0; i+8 < n; i += 8 {
+			h = (h ^ binary.LittleEndian.Uint64(b[i:])) * 0xbf58476d1ce4e5b9
+		}
+		// The last eight bytes, overlapping what was already mixed when
+		// the length is not a multiple of eight.
+		h = (h ^ binary.LittleEndian.Uint64(b[n-8:])) * 0x94d049bb133111eb
+	} else {
+		var t uint64
+		if n >= 4 {
+			t = uint64(binary.LittleEndian.Uint32(b)) | uint64(binary.LittleEndian.Uint32(b[n-4:]))<<32
+		} else {
+			for i, c := range b {
+				t |= uint64(c) << (8 * i)
+			}
+		}
+		h = (h ^ t) * 0x94d049bb133111eb
+	}
+	return h ^ h>>29
+}
