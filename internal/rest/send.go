@@ -204,10 +204,7 @@ func (r *Request) effectiveTimeout() time.Duration {
 // wrapErr names the request around a failure, stripping net/http's
 // url.Error, which would repeat the URL.
 func (r *Request) wrapErr(urlStr string, attempts int, err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		err = ue.Err
-	}
+	err = stripURLError(err)
 	if attempts > 1 {
 		return fmt.Errorf("%s %s: gave up after %d attempts: %w", r.verb, urlStr, attempts, err)
 	}
@@ -217,13 +214,23 @@ func (r *Request) wrapErr(urlStr string, attempts int, err error) error {
 // ctxErr reports a request ended by its context: the caller's, or the
 // request timeout when only that one has ended.
 func (r *Request) ctxErr(parent context.Context, urlStr string, attempts int, timeout time.Duration, err error) error {
-	if parent.Err() == nil && timeout > 0 && !errors.Is(err, context.DeadlineExceeded) {
+	if parent.Err() != nil || timeout <= 0 {
+		return r.wrapErr(urlStr, attempts, err)
+	}
+	err = stripURLError(err)
+	if !errors.Is(err, context.DeadlineExceeded) {
 		err = fmt.Errorf("%w: %w", context.DeadlineExceeded, err)
 	}
-	if parent.Err() == nil && timeout > 0 {
-		return r.wrapErr(urlStr, attempts, fmt.Errorf("request timed out after %v: %w", timeout, err))
+	return r.wrapErr(urlStr, attempts, fmt.Errorf("request timed out after %v: %w", timeout, err))
+}
+
+// stripURLError drops net/http's *url.Error wrapper, whose message repeats
+// the method and URL that our own wrapping names.
+func stripURLError(err error) error {
+	if ue, ok := err.(*url.Error); ok {
+		return ue.Err
 	}
-	return r.wrapErr(urlStr, attempts, err)
+	return err
 }
 
 // cancelOnClose releases the request's timeout context when the caller

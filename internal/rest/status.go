@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -38,15 +39,17 @@ func (r *Request) statusError(code int, header http.Header, body []byte) *apierr
 		gr = schema.GroupResource{Group: r.group, Resource: r.resource}
 	}
 	excerpt := printableExcerpt(body, maxExcerpt)
+	serverMessage := excerpt
+	if serverMessage == "" {
+		// Forbidden and UnsupportedMediaType take the server's message as
+		// their whole message; an empty body must not leave it blank.
+		serverMessage = fmt.Sprintf("the server responded with %d %s", code, http.StatusText(code))
+	}
 	retryAfter, _ := retryAfterSeconds(header)
-	err := apierrors.NewGenericServerResponse(code, r.verb, gr, r.name, excerpt, retryAfter, excerpt != "")
-	switch {
-	case err.ErrStatus.Message == "":
-		// Forbidden and UnsupportedMediaType use the server's message
-		// alone, which a bare proxy answer does not have.
-		err.ErrStatus.Message = fmt.Sprintf("the server responded with %d %s", code, http.StatusText(code))
-	case excerpt != "" && !strings.Contains(err.ErrStatus.Message, excerpt):
-		err.ErrStatus.Message += fmt.Sprintf(": response body: %q", excerpt)
+	err := apierrors.NewGenericServerResponse(code, r.verb, gr, r.name, serverMessage, retryAfter, excerpt != "")
+	// Server errors already quote the excerpt; others get it appended.
+	if msg := err.ErrStatus.Message; excerpt != "" && !strings.Contains(msg, excerpt) && !strings.Contains(msg, strconv.Quote(excerpt)) {
+		err.ErrStatus.Message += "; response body: " + excerpt
 	}
 	return err
 }
@@ -68,10 +71,10 @@ func decodeStatus(body []byte) (metav1.Status, bool) {
 	return st, true
 }
 
-// printableExcerpt returns at most limit bytes from the start of body, with
-// runs of whitespace and control characters folded into one space and
-// invalid UTF-8 replaced, so the result reads on one log line. "..." marks a
-// cut.
+// printableExcerpt returns up to limit bytes from the start of body, cut on
+// a character boundary and followed by "..." when cut, with runs of
+// whitespace and control characters folded into one space and invalid UTF-8
+// replaced, so the result reads on one log line.
 func printableExcerpt(body []byte, limit int) string {
 	body = bytes.TrimSpace(body)
 	var b strings.Builder

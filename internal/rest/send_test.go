@@ -1,0 +1,432 @@
+package rest
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+
+	"github.com/anykube/anykube"
+)
+
+// dropConnection ends the exchange without any response.
+func dropConnection(t *testing.T, w http.ResponseWriter) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if !assert.NoError(t, err) {
+		return
+	}
+	_ = conn.Close()
+}
+
+func TestDoReturnsBodyAndMetadata(t *testing.T) {
+	srv := newCountingServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("X-Thing", "1")
+		w.WriteHeader(http.StatusCreated)
+		_, _ = io.WriteString(w, `{"kind":"ConfigMap"}`)
+	})
+	c := newTestClient(t, &anykube.Config{Host: srv.URL})
+	res := c.Post().AbsPath("/x").Body([]byte("{}")).Do(context.Background())
+	body, err := res.Raw()
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"kind":"ConfigMap"}`, string(body))
+	assert.Equal(t, http.StatusCreated, res.StatusCode())
+	assert.Equal(t, "application/json", res.ContentType())
+	assert.Equal(t, "1", res.Header().Get("X-Thing"))
+}
+
+func TestDoReadsGzipAndChunkedBodies(t *testing.T) {
+	payload := strings.Repeat(`{"a":"b"},`, 10000)
+	srv := newCountingServer(t, func(w http.ResponseWriter, r *http.Request) {
+		// No Content-Length: chunked, exercising readAll's unsized path.
+		for i := 0; i < len(payload); i += 4096 {
+			_, _ = io.WriteString(w, payload[i:min(i+4096, len(payload))])
+			w.(http.Flusher).Flush()
+		}
+	})
+	c := newTestClient(t, &anykube.Config{Host: srv.URL})
+	body, err := c.Get().AbsPath("/x").Do(context.Background()).Raw()
+	require.NoError(t, err)
+	assert.Equal(t, payload, string(body))
+}
+
+func TestRetryAfter429ThenSuccess(t *testing.T) {
+	srv := newCountingServer(t, nil)
+	srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if srv.hits.Add(1) == 1 {
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		_, _ = io.WriteString(w, "{}")
+	})
+	c := newTestClient(t, &anykube.Config{Host: srv.URL})
+	c.retryAfterUnit = time.Second // honour the real second here
+
+	start := time.Now()
+	res := c.Get().AbsPath("/x").Do(context.Background())
+	require.NoError(t, res.Error())
+	assert.Equal(t, int32(2), srv.hits.Load())
+	assert.GreaterOrEqual(t, time.Since(start), 900*time.Millisecond, "Retry-After: 1 must be waited out")
+}
+
+func TestRetryAfterIsCapped(t *testing.T) {
+	srv := newCountingServer(t, nil)
+	srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if srv.hits.Add(1) == 1 {
+			w.Header().Set("Retry-After", "86400")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+	})
+	c := newTestClient(t, &anykube.Config{Host: srv.URL})
+	c.retryAfterUnit = time.Second
+	c.retryAfterMax = 50 * time.Millisecond
+
+	start := time.Now()
+	require.NoError(t, c.Get().AbsPath("/x").Do(context.Background()).Error())
+	assert.Less(t, time.Since(start), 5*time.Second)
+}
+
+func TestServiceUnavailableStormIsBounded(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		retryAfter string
+		maxRetries int
+		want       int32
+	}{
+		{"with Retry-After", "0", -1, DefaultMaxRetries + 1},
+		{"without Retry-After", "", -1, DefaultMaxRetries + 1},
+		{"custom bound", "0", 2, 3},
+		{"retries off", "0", 0, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := newCountingServer(t, func(w http.ResponseWriter, r *http.Request) {
+				if tc.retryAfter != "" {
+					w.Header().Set("Retry-After", tc.retryAfter)
+				}
+				w.WriteHeader(http.StatusServiceUnavailable)
+			})
+			c := newTestClient(t, &anykube.Config{Host: srv.URL})
+			req := c.Get().AbsPath("/x")
+			if tc.maxRetries >= 0 {
+				req.MaxRetries(tc.maxRetries)
+			}
+			err := req.Do(context.Background()).Error()
+			require.True(t, apierrors.IsServiceUnavailable(err), "%v", err)
+			assert.Equal(t, tc.want, srv.hits.Load())
+			if tc.want > 1 {
+				assert.Contains(t, err.Error(), fmt.Sprintf("gave up after %d attempts", tc.want))
+			}
+		})
+	}
+}
+
+func TestWhichStatusesAreRetried(t *testing.T) {
+	for _, tc := range []struct {
+		verb       string
+		code       int
+		retryAfter bool
+		want       int32
+	}{
+		{"GET", 429, false, 2},
+		{"POST", 429, true, 2},
+		{"PATCH", 429, false, 2},
+		{"GET", 503, false, 2},
+		{"POST", 503, true, 2},
+		{"POST", 503, false, 1},
+		{"GET", 504, false, 2},
+		{"POST", 504, true, 1},
+		{"DELETE", 504, false, 1},
+		{"GET", 500, false, 1},
+		{"GET", 500, true, 2},
+		{"PUT", 500, true, 1},
+		{"GET", 502, true, 2},
+		{"GET", 404, true, 1},
+		{"GET", 409, false, 1},
+	} {
+		t.Run(fmt.Sprintf("%s %d retry-after=%v", tc.verb, tc.code, tc.retryAfter), func(t *testing.T) {
+			srv := newCountingServer(t, nil)
+			srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				_, _ = io.Copy(io.Discard, r.Body)
+				if srv.hits.Add(1) > 1 {
+					return
+				}
+				if tc.retryAfter {
+					w.Header().Set("Retry-After", "0")
+				}
+				w.WriteHeader(tc.code)
+			})
+			c := newTestClient(t, &anykube.Config{Host: srv.URL})
+			err := c.Verb(tc.verb).AbsPath("/x").Body([]byte("{}")).Do(context.Background()).Error()
+			assert.Equal(t, tc.want, srv.hits.Load())
+			if tc.want == 2 {
+				assert.NoError(t, err)
+			} else {
+				var se *apierrors.StatusError
+				require.ErrorAs(t, err, &se)
+				assert.Equal(t, int32(tc.code), se.ErrStatus.Code)
+			}
+		})
+	}
+}
+
+func TestRetryReplaysBody(t *testing.T) {
+	var bodies []string
+	srv := newCountingServer(t, nil)
+	srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		bodies = append(bodies, string(b))
+		if srv.hits.Add(1) == 1 {
+			w.WriteHeader(http.StatusTooManyRequests)
+		}
+	})
+	c := newTestClient(t, &anykube.Config{Host: srv.URL})
+	require.NoError(t, c.Post().AbsPath("/x").BodyReader(strings.NewReader("payload")).Do(context.Background()).Error())
+	assert.Equal(t, []string{"payload", "payload"}, bodies)
+}
+
+func TestConnectionDroppedBeforeResponseIsRetriedForGET(t *testing.T) {
+	srv := newCountingServer(t, nil)
+	srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if srv.hits.Add(1) == 1 {
+			dropConnection(t, w)
+			return
+		}
+		_, _ = io.WriteString(w, `{"ok":true}`)
+	})
+	c := newTestClient(t, &anykube.Config{Host: srv.URL})
+	body, err := c.Get().AbsPath("/x").Do(context.Background()).Raw()
+	require.NoError(t, err)
+	assert.Equal(t, `{"ok":true}`, string(body))
+	assert.Equal(t, int32(2), srv.hits.Load())
+}
+
+func TestConnectionDroppedMidBodyIsRetriedForGET(t *testing.T) {
+	srv := newCountingServer(t, nil)
+	srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if srv.hits.Add(1) == 1 {
+			conn, buf, err := http.NewResponseController(w).Hijack()
+			if !assert.NoError(t, err) {
+				return
+			}
+			// Promise 100 bytes, send 10, hang up.
+			_, _ = buf.WriteString("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"items\":[")
+			_ = buf.Flush()
+			_ = conn.Close()
+			return
+		}
+		_, _ = io.WriteString(w, `{"items":[]}`)
+	})
+	c := newTestClient(t, &anykube.Config{Host: srv.URL})
+	res := c.Get().AbsPath("/x").Do(context.Background())
+	require.NoError(t, res.Error())
+	body, _ := res.Raw()
+	assert.Equal(t, `{"items":[]}`, string(body), "no piece of the broken body may leak into the result")
+	assert.Equal(t, int32(2), srv.hits.Load())
+}
+
+func TestConnectionDropNotRetriedWhenRetriesOff(t *testing.T) {
+	srv := newCountingServer(t, func(w http.ResponseWriter, r *http.Request) { dropConnection(t, w) })
+	c := newTestClient(t, &anykube.Config{Host: srv.URL})
+	err := c.Get().AbsPath("/x").MaxRetries(0).Do(context.Background()).Error()
+	require.Error(t, err)
+	assert.True(t, connectionLost(err), "%v", err)
+	assert.Equal(t, int32(1), srv.hits.Load(), "net/http must not retry on its own either")
+}
+
+func TestConnectionDropsExhaustRetries(t *testing.T) {
+	srv := newCountingServer(t, func(w http.ResponseWriter, r *http.Request) { dropConnection(t, w) })
+	c := newTestClient(t, &anykube.Config{Host: srv.URL})
+	err := c.Get().AbsPath("/x").MaxRetries(2).Do(context.Background()).Error()
+	require.ErrorContains(t, err, "gave up after 3 attempts")
+	assert.ErrorIs(t, err, io.EOF)
+	assert.Equal(t, int32(3), srv.hits.Load())
+}
+
+func TestWritesWithSentBodyAreNeverRetried(t *testing.T) {
+	for _, verb := range []string{"POST", "PATCH", "PUT", "DELETE"} {
+		t.Run(verb, func(t *testing.T) {
+			var got atomic.Value
+			srv := newCountingServer(t, func(w http.ResponseWriter, r *http.Request) {
+				b, _ := io.ReadAll(r.Body)
+				got.Store(string(b))
+				dropConnection(t, w)
+			})
+			c := newTestClient(t, &anykube.Config{Host: srv.URL})
+			err := c.Verb(verb).AbsPath("/x").Body([]byte(`{"create":"me"}`)).Do(context.Background()).Error()
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), verb+" "+srv.URL+"/x")
+			assert.Equal(t, `{"create":"me"}`, got.Load(), "the server read the body")
+			assert.Equal(t, int32(1), srv.hits.Load())
+		})
+	}
+}
+
+func TestRefusedConnectionFailsFast(t *testing.T) {
+	srv := newCountingServer(t, func(w http.ResponseWriter, r *http.Request) {})
+	url := srv.URL
+	srv.Close()
+	c := newTestClient(t, &anykube.Config{Host: url})
+	c.backoffBase, c.backoffMax = time.Second, time.Second
+	start := time.Now()
+	err := c.Get().AbsPath("/x").Do(context.Background()).Error()
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "attempts")
+	assert.Less(t, time.Since(start), 900*time.Millisecond)
+}
+
+func TestTimeoutCutsSlowGET(t *testing.T) {
+	srv := newCountingServer(t, func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-time.After(5 * time.Second):
+		}
+	})
+	c := newTestClient(t, &anykube.Config{Host: srv.URL, Timeout: 100 * time.Millisecond})
+	start := time.Now()
+	err := c.Get().AbsPath("/x").Do(context.Background()).Error()
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.ErrorContains(t, err, "timed out after 100ms")
+	assert.Less(t, time.Since(start), 3*time.Second)
+}
+
+func TestTimeoutIncludesRetryWaits(t *testing.T) {
+	srv := newCountingServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "5")
+		w.WriteHeader(http.StatusTooManyRequests)
+	})
+	c := newTestClient(t, &anykube.Config{Host: srv.URL, Timeout: 100 * time.Millisecond})
+	c.retryAfterUnit = time.Second
+	start := time.Now()
+	err := c.Get().AbsPath("/x").Do(context.Background()).Error()
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Less(t, time.Since(start), 3*time.Second)
+	assert.Equal(t, int32(1), srv.hits.Load())
+}
+
+// streamingServer sends three lines 150ms apart.
+func streamingServer(t *testing.T) *countingServer {
+	return newCountingServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		for i := range 3 {
+			if i > 0 {
+				time.Sleep(150 * time.Millisecond)
+			}
+			_, _ = fmt.Fprintf(w, "{\"n\":%d}\n", i)
+			w.(http.Flusher).Flush()
+		}
+	})
+}
+
+func TestLongRunningStreamOutlivesTimeouts(t *testing.T) {
+	srv := streamingServer(t)
+	cfg := &anykube.Config{Host: srv.URL, Timeout: 100 * time.Millisecond, QPS: -1}
+	// The http.Client.Timeout trap: client-go users pass clients with one.
+	c, err := New(cfg, &http.Client{Timeout: 100 * time.Millisecond})
+	require.NoError(t, err)
+
+	body, hdr, err := c.Get().AbsPath("/watch").LongRunning().Stream(context.Background())
+	require.NoError(t, err)
+	defer body.Close()
+	assert.Equal(t, "application/json", hdr.Get("Content-Type"))
+	all, err := io.ReadAll(body)
+	require.NoError(t, err)
+	assert.Equal(t, "{\"n\":0}\n{\"n\":1}\n{\"n\":2}\n", string(all))
+}
+
+func TestTimeoutCutsStreamNotMarkedLongRunning(t *testing.T) {
+	srv := streamingServer(t)
+	c := newTestClient(t, &anykube.Config{Host: srv.URL, Timeout: 100 * time.Millisecond})
+	body, _, err := c.Get().AbsPath("/watch").Stream(context.Background())
+	require.NoError(t, err)
+	defer body.Close()
+	_, err = io.ReadAll(body)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+}
+
+func TestStreamEndsWithContext(t *testing.T) {
+	srv := newCountingServer(t, func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, "first\n")
+		w.(http.Flusher).Flush()
+		<-r.Context().Done()
+	})
+	c := newTestClient(t, &anykube.Config{Host: srv.URL})
+	ctx, cancel := context.WithCancel(context.Background())
+	body, _, err := c.Get().AbsPath("/watch").LongRunning().Stream(ctx)
+	require.NoError(t, err)
+	defer body.Close()
+	line, err := bufio.NewReader(body).ReadString('\n')
+	require.NoError(t, err)
+	assert.Equal(t, "first\n", line)
+
+	time.AfterFunc(50*time.Millisecond, cancel)
+	done := make(chan error, 1)
+	go func() { _, err := io.ReadAll(body); done <- err }()
+	select {
+	case err := <-done:
+		assert.ErrorIs(t, err, context.Canceled)
+	case <-time.After(5 * time.Second):
+		t.Fatal("stream did not end with its context")
+	}
+}
+
+func TestStreamErrorStatus(t *testing.T) {
+	srv := newCountingServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusGone)
+		_, _ = io.WriteString(w, `{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"Expired","code":410,"message":"too old resource version"}`)
+	})
+	c := newTestClient(t, &anykube.Config{Host: srv.URL})
+	body, hdr, err := c.Get().AbsPath("/watch").LongRunning().Stream(context.Background())
+	assert.Nil(t, body)
+	assert.Nil(t, hdr)
+	assert.True(t, apierrors.IsResourceExpired(err), "%v", err)
+}
+
+func TestCancelEndsRetryAfterWait(t *testing.T) {
+	srv := newCountingServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "10")
+		w.WriteHeader(http.StatusTooManyRequests)
+	})
+	c := newTestClient(t, &anykube.Config{Host: srv.URL})
+	c.retryAfterUnit = time.Second
+
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(100*time.Millisecond, cancel)
+	start := time.Now()
+	err := c.Get().AbsPath("/x").Do(ctx).Error()
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.NotContains(t, err.Error(), "timed out")
+	assert.Less(t, time.Since(start), 2*time.Second)
+	assert.Equal(t, int32(1), srv.hits.Load())
+}
+
+func TestCancelledContextSendsNothing(t *testing.T) {
+	srv := newCountingServer(t, func(w http.ResponseWriter, r *http.Request) {})
+	c := newTestClient(t, &anykube.Config{Host: srv.URL})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	err := c.Get().AbsPath("/x").Do(ctx).Error()
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.Zero(t, srv.hits.Load())
+}
+
+func TestTransportErrorNamesRequest(t *testing.T) {
+	c := newTestClient(t, &anykube.Config{Host: "http://127.0.0.1:1"})
+	err := c.Get().AbsPath("/version").Do(context.Background()).Error()
+	require.Error(t, err)
+	assert.True(t, strings.HasPrefix(err.Error(), "GET http://127.0.0.1:1/version: "), err.Error())
+	var ue interface{ Timeout() bool }
+	assert.True(t, errors.As(err, &ue), "the net error stays reachable")
+}
