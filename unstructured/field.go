@@ -494,3 +494,34 @@ func creatable(p Path, i int) *FieldError {
 	}
 	return nil
 }
+
+// isNotFound reports whether err is a *FieldError for an absent or null
+// value.
+func isNotFound(err error) bool {
+	return errors.Is(err, ErrFieldNotFound)
+}
+
+// reroot prefixes the paths of a *FieldError produced on a nested map with
+// the path of that map, so the error names the field in the whole object.
+func reroot(err error, prefix string) error {
+	var fe *FieldError
+	if !errors.As(err, &fe) {
+		return err
+	}
+	out := *fe
+	out.Path = joinPath(prefix, fe.Path)
+	out.At = joinPath(prefix, fe.At)
+	return &out
+}
+
+func joinPath(prefix, rest string) string {
+	switch {
+	case prefix == "":
+		return rest
+	case rest == "":
+		return prefix
+	case rest[0] == '[':
+		return prefix + rest
+	}
+	return prefix + "." + rest
+}

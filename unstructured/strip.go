@@ -1,0 +1,58 @@
+package unstructured
+
+import (
+	apiu "k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+)
+
+// ServerPopulatedMetadata lists the metadata fields StripServerFields
+// removes: the ones the API server writes and a client never sets, which
+// make two otherwise equal objects differ and which an apply must not send.
+var ServerPopulatedMetadata = []string{
+	"managedFields",
+	"resourceVersion",
+	"uid",
+	"creationTimestamp",
+	"generation",
+	"selfLink",
+	"deletionTimestamp",
+	"deletionGracePeriodSeconds",
+}
+
+// StripServerFields returns a deep copy of u without the fields the server
+// populates, ready for a diff against a manifest or for an apply: the
+// metadata fields in ServerPopulatedMetadata and the whole top-level status.
+// Everything a client may set stays, including finalizers, ownerReferences,
+// generateName and the kubectl.kubernetes.io/last-applied-configuration
+// annotation. A nil u gives nil; u itself is not modified.
+//
+// status is dropped even for a custom resource without a status
+// subresource, where a client may write it; remove it from a diff's other
+// side too.
+func StripServerFields(u *apiu.Unstructured) *apiu.Unstructured {
+	if u == nil {
+		return nil
+	}
+	out := &apiu.Unstructured{Object: map[string]any{}}
+	for k, v := range u.Object {
+		switch k {
+		case "status":
+			continue
+		case "metadata":
+			md, ok := v.(map[string]any)
+			if !ok {
+				break
+			}
+			clean := make(map[string]any, len(md))
+			for mk, mv := range md {
+				clean[mk] = copyJSON(mv)
+			}
+			for _, f := range ServerPopulatedMetadata {
+				delete(clean, f)
+			}
+			out.Object[k] = clean
+			continue
+		}
+		out.Object[k] = copyJSON(v)
+	}
+	return out
+}
