@@ -79,6 +79,9 @@ var (
 // field, so it is cut out.
 func newParseError(path string, err error) *ParseError {
 	msg := backtickRe.ReplaceAllString(err.Error(), "(value hidden)")
+	// yaml.v2 lists type errors one per indented line; keep one line.
+	msg = strings.ReplaceAll(msg, ":\n  ", ": ")
+	msg = strings.ReplaceAll(msg, "\n  ", "; ")
 	line := 0
 	if m := lineRe.FindStringSubmatch(msg); m != nil {
 		line, _ = strconv.Atoi(m[1])

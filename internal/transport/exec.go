@@ -34,6 +34,9 @@ type execAuthenticator struct {
 	// creds is the cached credential, nil when there is none or it was
 	// rejected.
 	creds *credentials
+	// lastCert is the leaf of the last client certificate the plugin gave,
+	// nil when it gave none.
+	lastCert []byte
 	// running is the plugin run in progress, nil when none is.
 	running *execRun
 	// certChanged are called after a run yields a different client
@@ -142,28 +145,26 @@ func (a *execAuthenticator) run(r *execRun) {
 	var notify []func()
 	a.mu.Lock()
 	if err == nil {
-		if certDiffers(a.creds, creds) {
+		var leaf []byte
+		if creds.cert != nil {
+			leaf = creds.cert.Certificate[0]
+		}
+		// The cached credential may already be gone (a 401 drops it), so
+		// the last certificate is remembered on its own.
+		if a.lastCert != nil && !bytes.Equal(a.lastCert, leaf) {
 			notify = a.certChanged
 		}
-		a.creds = creds
+		a.creds, a.lastCert = creds, leaf
 	}
 	a.running = nil
 	r.creds, r.err = creds, err
 	a.mu.Unlock()
-	close(r.done)
+	// Before waking the waiters: their requests must not pick an idle
+	// connection made with the old certificate.
 	for _, f := range notify {
 		f()
 	}
-}
-
-func certDiffers(old, cur *credentials) bool {
-	if old == nil || old.cert == nil {
-		return false // no connection was made with a plugin certificate
-	}
-	if cur.cert == nil {
-		return true
-	}
-	return !bytes.Equal(old.cert.Certificate[0], cur.cert.Certificate[0])
+	close(r.done)
 }
 
 // onCertChange registers f to run whenever a new client certificate

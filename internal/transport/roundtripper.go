@@ -44,17 +44,21 @@ func (rt *headerRoundTripper) RoundTrip(req *http.Request) (*http.Response, erro
 	if !ok {
 		return resp, nil
 	}
+	// Drop the 401 first. Draining a little lets the connection go back to
+	// the idle pool, from which a refresh that changes the client
+	// certificate removes it: the retry must not reuse a connection that
+	// authenticated with the old certificate.
+	_, _ = io.CopyN(io.Discard, resp.Body, 4<<10)
+	resp.Body.Close()
 	v, err := rt.auth.authorization(req.Context())
 	if err != nil {
-		// The 401 says more than a failed refresh would.
+		// Why the refresh failed (a plugin asking for a new login, say)
+		// is more use to the caller than the 401.
 		if body != nil {
 			body.Close()
 		}
-		return resp, nil
+		return nil, err
 	}
-	// Drain a little so the connection can be reused, then drop the 401.
-	_, _ = io.CopyN(io.Discard, resp.Body, 4<<10)
-	resp.Body.Close()
 	return rt.next.RoundTrip(rt.prepare(req, v, body))
 }
 
