@@ -11,4 +11,33 @@
 // Builder mistakes (an empty name, a name containing "/") are recorded in the
 // Request and returned by Do or Stream before anything is sent; the first one
 // wins, so a chain needs no error checks in the middle.
+//
+// # Retries
+//
+// A request is sent again, at most Request.MaxRetries times
+// (DefaultMaxRetries unless set), on:
+//
+//   - 429 Too Many Requests, for every verb: the API server (priority and
+//     fairness, max-in-flight) rejects such requests before acting on them.
+//   - 503 Service Unavailable with Retry-After, for every verb, for the same
+//     reason: the server says it did not take the request.
+//   - 503 without Retry-After, 504 Gateway Timeout, and other 5xx with
+//     Retry-After, for GET, HEAD and OPTIONS only: a write may have been
+//     carried out before the gateway gave up.
+//   - A connection lost (reset, EOF, closed, HTTP/2 GOAWAY) while sending or
+//     reading, for GET, HEAD and OPTIONS only. A POST or PATCH whose body may
+//     have reached the server is never sent twice; refused connections are
+//     not retried at all, so a wrong address fails fast.
+//
+// The wait is Retry-After (whole seconds or an HTTP date, capped at
+// MaxRetryAfter), or else an exponential backoff from 250ms to 4s. A wait
+// that would pass the request's deadline is not started: the server's error
+// is returned at once. Every wait, like the rate limiter's, ends when the
+// context does. Each attempt waits on the rate limiter.
+//
+// # Timeouts
+//
+// Config.Timeout (or Request.Timeout) bounds the whole request, retries
+// included, from the moment the rate limiter first lets it go. Requests
+// marked LongRunning (watches, log streams) get no bound but their context's.
 package rest

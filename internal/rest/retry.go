@@ -13,24 +13,6 @@ import (
 	utilnet "k8s.io/apimachinery/pkg/util/net"
 )
 
-// When a request is sent again:
-//
-//   - 429 Too Many Requests, for every verb: the API server (priority and
-//     fairness, max-in-flight) rejects such requests before acting on them.
-//   - 503 Service Unavailable with Retry-After, for every verb, for the same
-//     reason: the server says it did not take the request.
-//   - 503 without Retry-After, 504 Gateway Timeout, and other 5xx with
-//     Retry-After, for GET, HEAD and OPTIONS only: a write may have been
-//     carried out before the gateway gave up.
-//   - A connection lost (reset, EOF, closed, HTTP/2 GOAWAY) while sending or
-//     reading, for GET, HEAD and OPTIONS only. A POST or PATCH whose body may
-//     have reached the server is never sent twice; refused connections are
-//     not retried at all, so a wrong address fails fast.
-//
-// The wait is Retry-After (whole seconds or an HTTP date, capped at
-// MaxRetryAfter), or else an exponential backoff from 250ms to 4s. Every
-// wait, like the rate limiter, ends when the context does.
-
 // safeVerb reports whether sending verb twice cannot do anything twice.
 func safeVerb(verb string) bool {
 	switch verb {
@@ -41,7 +23,7 @@ func safeVerb(verb string) bool {
 }
 
 // retryStatus reports whether a response with this code may be retried, and
-// the wait the server asked for (ok=false when it asked for none).
+// the wait the server asked for (hasWait false when it named none).
 func (r *Request) retryStatus(code int, header http.Header) (wait time.Duration, hasWait, retry bool) {
 	secs, hasRetryAfter := retryAfterSeconds(header)
 	if hasRetryAfter {

@@ -10,8 +10,8 @@ import (
 	"time"
 )
 
-// Do sends the request, retrying as described in retry.go, and reads the
-// whole response. Builder errors are returned without sending anything.
+// Do sends the request, retrying as the package documentation describes,
+// and reads the whole response. Builder errors are returned without sending anything.
 // A non-2xx answer gives a Result whose Error is a *apierrors.StatusError;
 // a transport failure gives one whose Error names the request and wraps the
 // cause (context.Canceled and context.DeadlineExceeded included).
@@ -51,94 +51,106 @@ func (r *Request) run(ctx context.Context, stream bool) (Result, io.ReadCloser) 
 
 	// The first wait on the limiter is outside the timeout, as in client-go:
 	// a busy client should slow down, not report timeouts for requests it
-	// never sent.
+	// has not sent.
 	if err := r.throttle(ctx); err != nil {
 		res.err = r.wrapErr(urlStr, 0, err)
 		return res, nil
 	}
 	parent := ctx
 	timeout := r.effectiveTimeout()
-	cancel := context.CancelFunc(func() {})
+	var cancel context.CancelFunc // set while run owns the timeout context
 	if timeout > 0 {
 		ctx, cancel = context.WithTimeout(ctx, timeout)
+		defer func() {
+			if cancel != nil {
+				cancel()
+			}
+		}()
 	}
 	hc := r.c.http
 	if r.longRunning {
 		hc = r.c.longHTTP
 	}
+	fail := func(attempts int, err error) (Result, io.ReadCloser) {
+		res.statusCode, res.header, res.body = 0, nil, nil
+		if ctx.Err() != nil {
+			res.err = r.ctxErr(parent, urlStr, attempts, timeout, err)
+		} else {
+			res.err = r.wrapErr(urlStr, attempts, err)
+		}
+		return res, nil
+	}
 
 	for attempt := 1; ; attempt++ {
 		if attempt > 1 {
 			if err := r.throttle(ctx); err != nil {
-				cancel()
-				res.err = r.ctxErr(parent, urlStr, attempt-1, timeout, err)
-				return res, nil
+				return fail(attempt-1, err)
 			}
 		}
-		var wait time.Duration
 		resp, err := r.send(ctx, hc, urlStr)
 		if err == nil {
 			r.c.handleWarnings(resp.Header)
 			res.statusCode, res.header = resp.StatusCode, resp.Header
-			if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-				if stream {
-					return res, &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
-				}
-				res.body, err = readAll(resp)
+			if resp.StatusCode < 200 || resp.StatusCode > 299 {
+				body, err := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 				resp.Body.Close()
-				if err == nil {
-					cancel()
-					return res, nil
+				if err != nil && ctx.Err() != nil {
+					return fail(attempt, err)
 				}
-				res.body = nil
-			} else {
-				body, readErr := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-				resp.Body.Close()
-				serverWait, hasWait, retry := r.retryStatus(resp.StatusCode, resp.Header)
-				if readErr != nil && ctx.Err() != nil {
-					cancel()
-					res.err = r.ctxErr(parent, urlStr, attempt, timeout, readErr)
+				wait, err := r.retryWait(ctx, resp, body, attempt)
+				if err != nil {
+					res.body, res.err = body, err
 					return res, nil
-				}
-				if !retry || attempt > r.maxRetries {
-					cancel()
-					se := r.statusError(resp.StatusCode, resp.Header, body)
-					if attempt > 1 {
-						se.ErrStatus.Message += fmt.Sprintf(" (gave up after %d attempts)", attempt)
-					}
-					res.body, res.err = body, se
-					return res, nil
-				}
-				wait = serverWait
-				if !hasWait {
-					wait = r.backoff(attempt)
 				}
 				if err := sleep(ctx, wait); err != nil {
-					cancel()
-					res.err = r.ctxErr(parent, urlStr, attempt, timeout, err)
-					return res, nil
+					return fail(attempt, err)
 				}
 				continue
 			}
+			if stream {
+				// The body now owns the timeout context.
+				body := &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+				cancel = nil
+				return res, body
+			}
+			res.body, err = readAll(resp)
+			resp.Body.Close()
+			if err == nil {
+				return res, nil
+			}
 		}
-		// err is a transport error, or a read error on a 2xx body.
-		res.statusCode, res.header = 0, nil
-		if ctx.Err() != nil {
-			cancel()
-			res.err = r.ctxErr(parent, urlStr, attempt, timeout, err)
-			return res, nil
-		}
-		if !r.retryTransport(err) || attempt > r.maxRetries {
-			cancel()
-			res.err = r.wrapErr(urlStr, attempt, err)
-			return res, nil
+		// A transport error, or a 2xx body that broke off.
+		if ctx.Err() != nil || !r.retryTransport(err) || attempt > r.maxRetries {
+			return fail(attempt, err)
 		}
 		if err := sleep(ctx, r.backoff(attempt)); err != nil {
-			cancel()
-			res.err = r.ctxErr(parent, urlStr, attempt, timeout, err)
-			return res, nil
+			return fail(attempt, err)
 		}
 	}
+}
+
+// retryWait decides what follows a non-2xx response: the wait before the
+// next attempt, or the *apierrors.StatusError that ends the request.
+func (r *Request) retryWait(ctx context.Context, resp *http.Response, body []byte, attempt int) (time.Duration, error) {
+	wait, hasWait, retry := r.retryStatus(resp.StatusCode, resp.Header)
+	if !hasWait {
+		wait = r.backoff(attempt)
+	}
+	// Waiting past the deadline would only turn a clear 429 or 503 into a
+	// bare timeout.
+	deadline, hasDeadline := ctx.Deadline()
+	tooLate := hasDeadline && time.Until(deadline) < wait
+	if retry && !tooLate && attempt <= r.maxRetries {
+		return wait, nil
+	}
+	se := r.statusError(resp.StatusCode, resp.Header, body)
+	switch {
+	case retry && tooLate:
+		se.ErrStatus.Message += fmt.Sprintf(" (not retried: the wait of %v asked for would pass the request's deadline)", wait)
+	case attempt > 1:
+		se.ErrStatus.Message += fmt.Sprintf(" (gave up after %d attempts)", attempt)
+	}
+	return 0, se
 }
 
 // send makes one attempt.
@@ -240,9 +252,11 @@ type cancelOnClose struct {
 	cancel context.CancelFunc
 }
 
-// Close closes the body and releases the request's context.
+// Close closes the body and releases the request's context, if it has one.
 func (c *cancelOnClose) Close() error {
 	err := c.ReadCloser.Close()
-	c.cancel()
+	if c.cancel != nil {
+		c.cancel()
+	}
 	return err
 }

@@ -301,7 +301,7 @@ func TestTimeoutCutsSlowGET(t *testing.T) {
 	assert.Less(t, time.Since(start), 3*time.Second)
 }
 
-func TestTimeoutIncludesRetryWaits(t *testing.T) {
+func TestTimeoutBoundsRetryWaits(t *testing.T) {
 	srv := newCountingServer(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Retry-After", "5")
 		w.WriteHeader(http.StatusTooManyRequests)
@@ -310,9 +310,19 @@ func TestTimeoutIncludesRetryWaits(t *testing.T) {
 	c.retryAfterUnit = time.Second
 	start := time.Now()
 	err := c.Get().AbsPath("/x").Do(context.Background()).Error()
-	assert.ErrorIs(t, err, context.DeadlineExceeded)
-	assert.Less(t, time.Since(start), 3*time.Second)
+	assert.True(t, apierrors.IsTooManyRequests(err), "a wait past the deadline is not started: %v", err)
+	assert.ErrorContains(t, err, "not retried: the wait of 5s asked for would pass the request's deadline")
+	assert.Less(t, time.Since(start), time.Second)
 	assert.Equal(t, int32(1), srv.hits.Load())
+
+	// A wait that fits is taken, and the deadline still ends it.
+	c.retryAfterUnit = 10 * time.Millisecond // Retry-After 5 = 50ms
+	c.timeout = 400 * time.Millisecond
+	start = time.Now()
+	err = c.Get().AbsPath("/x").Do(context.Background()).Error()
+	assert.True(t, apierrors.IsTooManyRequests(err), "%v", err)
+	assert.GreaterOrEqual(t, srv.hits.Load(), int32(3))
+	assert.Less(t, time.Since(start), time.Second)
 }
 
 // streamingServer sends three lines 150ms apart.
