@@ -2,6 +2,7 @@ package discovery
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -219,7 +220,7 @@ func (d *DiscoveryClient) collect() (*metav1.APIGroupList, map[schema.GroupVersi
 func (d *DiscoveryClient) ServerVersion() (*version.Info, error) {
 	res, err := d.get(d.context(), "/version", nil, AcceptV1, "", d.rootLimits())
 	if err != nil {
-		return nil, fmt.Errorf("discovery: GET /version: %w", err)
+		return nil, fmt.Errorf("discovery: %w", err)
 	}
 	var info version.Info
 	if err := json.UnmarshalCaseSensitivePreserveInts(res.body, &info); err != nil {
@@ -233,7 +234,7 @@ func (d *DiscoveryClient) ServerVersion() (*version.Info, error) {
 func (d *DiscoveryClient) OpenAPISchema() (*openapi_v2.Document, error) {
 	res, err := d.get(d.context(), "/openapi/v2", nil, openAPIV2Accept, "", d.rootLimits())
 	if err != nil {
-		return nil, fmt.Errorf("discovery: GET /openapi/v2: %w", err)
+		return nil, fmt.Errorf("discovery: %w", err)
 	}
 	doc := &openapi_v2.Document{}
 	if err := proto.Unmarshal(res.body, doc); err != nil {
@@ -266,10 +267,10 @@ func (d *DiscoveryClient) fetchSnapshot(ctx context.Context, prev ETags) (*Snaps
 	// An aggregated API server queried directly has no /api.
 	noCore := apierrors.IsNotFound(apiErr)
 	if apiErr != nil && !noCore {
-		return nil, false, fmt.Errorf("discovery: GET /api: %w", apiErr)
+		return nil, false, fmt.Errorf("discovery: %w", apiErr)
 	}
 	if apisErr != nil {
-		return nil, false, fmt.Errorf("discovery: GET /apis: %w", apisErr)
+		return nil, false, fmt.Errorf("discovery: %w", apisErr)
 	}
 	if (api.notModified || noCore && prev.API == "") && apis.notModified {
 		return nil, true, nil
@@ -278,12 +279,12 @@ func (d *DiscoveryClient) fetchSnapshot(ctx context.Context, prev ETags) (*Snaps
 	// since the caller's copy of it is merged with what changed.
 	if api.notModified {
 		if api, apiErr = d.get(ctx, "/api", nil, accept, "", d.rootLimits()); apiErr != nil {
-			return nil, false, fmt.Errorf("discovery: GET /api: %w", apiErr)
+			return nil, false, fmt.Errorf("discovery: %w", apiErr)
 		}
 	}
 	if apis.notModified {
 		if apis, apisErr = d.get(ctx, "/apis", nil, accept, "", d.rootLimits()); apisErr != nil {
-			return nil, false, fmt.Errorf("discovery: GET /apis: %w", apisErr)
+			return nil, false, fmt.Errorf("discovery: %w", apisErr)
 		}
 	}
 	var core *response
@@ -352,6 +353,12 @@ func (d *DiscoveryClient) get(ctx context.Context, path string, query url.Values
 	}
 	body, err := res.Raw()
 	if err != nil {
+		// The rest layer names the URL in transport errors but not in a
+		// server's Status, which says what failed and not where.
+		var se *apierrors.StatusError
+		if errors.As(err, &se) {
+			err = fmt.Errorf("GET %s: %w", path, err)
+		}
 		return response{}, err
 	}
 	return response{body: body, contentType: res.ContentType(), etag: res.Header().Get("ETag")}, nil

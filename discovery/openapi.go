@@ -49,7 +49,7 @@ type openAPIV3Client struct {
 func (c openAPIV3Client) Paths() (map[string]OpenAPIGroupVersion, error) {
 	res, err := c.d.get(c.ctx, "/openapi/v3", nil, AcceptV1, "", requestLimits{timeout: c.d.rootTimeout, retries: rootRetries})
 	if err != nil {
-		return nil, fmt.Errorf("discovery: GET /openapi/v3: %w", err)
+		return nil, fmt.Errorf("discovery: %w", err)
 	}
 	var index openAPIIndex
 	if err := json.UnmarshalCaseSensitivePreserveInts(res.body, &index); err != nil {
