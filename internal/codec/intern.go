@@ -14,7 +14,7 @@ const (
 	// maxInternLen bounds what is interned: longer strings (uids, long
 	// annotations) rarely repeat, and hashing them would cost more than it
 	// saves.
-	maxInternLen = 32
+	maxInternLen = 64
 
 	keySlots   = 2048
 	valueSlots = 2048

@@ -274,7 +274,7 @@ func (g *gen) podSpec(w *writer, app, team string) {
 	w.raw(`,"args":["--config=/etc/app/config.yaml","--port=8080"],"ports":[{"name":"http","containerPort":8080,"protocol":"TCP"},{"name":"metrics","containerPort":9090,"protocol":"TCP"}],"env":[{"name":"POD_NAME","valueFrom":{"fieldRef":{"apiVersion":"v1","fieldPath":"metadata.name"}}},{"name":"POD_NAMESPACE","valueFrom":{"fieldRef":{"apiVersion":"v1","fieldPath":"metadata.namespace"}}},{"name":"GOMAXPROCS","value":"2"},{"name":"TEAM","value":`)
 	w.str(team)
 	w.raw(`}],"resources":{"limits":{"cpu":"`)
-	w.raw(strconv.Itoa(1+g.r.IntN(4)))
+	w.raw(strconv.Itoa(1 + g.r.IntN(4)))
 	w.raw(`","memory":"`)
 	w.raw(strconv.Itoa(256 << g.r.IntN(4)))
 	w.raw(`Mi"},"requests":{"cpu":"`)

@@ -1,0 +1,186 @@
+package codec
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"testing"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	jsonserializer "k8s.io/apimachinery/pkg/runtime/serializer/json"
+	"k8s.io/apimachinery/pkg/runtime/serializer/streaming"
+
+	"github.com/anykube/anykube/internal/codec/codectest"
+)
+
+var listInputs = []struct {
+	name string
+	data func() []byte
+}{
+	{"configmaps-10k", func() []byte { return codectest.ConfigMapList(10000) }},
+	{"deployments-1k", func() []byte { return codectest.DeploymentList(1000) }},
+}
+
+func BenchmarkDecodeList(b *testing.B) {
+	for _, in := range listInputs {
+		data := in.data()
+		b.Run(in.name+"/anykube", func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := DecodeList(data); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(in.name+"/apimachinery", func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := runtime.Decode(unstructured.UnstructuredJSONScheme, data); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkDecodeObject(b *testing.B) {
+	data := codectest.Object()
+	b.Run("deployment/anykube", func(b *testing.B) {
+		b.SetBytes(int64(len(data)))
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := DecodeObject(data); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("deployment/apimachinery", func(b *testing.B) {
+		b.SetBytes(int64(len(data)))
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := runtime.Decode(unstructured.UnstructuredJSONScheme, data); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+func BenchmarkWatch(b *testing.B) {
+	data := codectest.WatchEvents(1000)
+	b.Run("events-1k/anykube", func(b *testing.B) {
+		b.SetBytes(int64(len(data)))
+		b.ReportAllocs()
+		for b.Loop() {
+			d := NewWatchDecoder(bytes.NewReader(data))
+			n := 0
+			for {
+				_, _, err := d.Next()
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
+				n++
+			}
+			if n != 1000 {
+				b.Fatalf("decoded %d events", n)
+			}
+		}
+	})
+	b.Run("events-1k/apimachinery", func(b *testing.B) {
+		b.SetBytes(int64(len(data)))
+		b.ReportAllocs()
+		for b.Loop() {
+			d := newReferenceWatch(data)
+			n := 0
+			for {
+				_, _, err := d.next()
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
+				n++
+			}
+			if n != 1000 {
+				b.Fatalf("decoded %d events", n)
+			}
+		}
+	})
+}
+
+// referenceWatch decodes a watch stream the way a client-go dynamic client
+// does, from apimachinery pieces only: the JSON framer, a streaming decoder
+// into metav1.WatchEvent, then the embedded object through a JSON serializer
+// that creates Unstructured for kinds it does not know.
+type referenceWatch struct {
+	events   streaming.Decoder
+	embedded runtime.Decoder
+}
+
+var (
+	refScheme     = newRefScheme()
+	refStream     = jsonserializer.NewSerializerWithOptions(jsonserializer.DefaultMetaFactory, refScheme, refScheme, jsonserializer.SerializerOptions{})
+	refEmbedded   = jsonserializer.NewSerializerWithOptions(jsonserializer.DefaultMetaFactory, unstructuredCreator{refScheme}, unstructuredTyper{refScheme}, jsonserializer.SerializerOptions{})
+	errBadRefType = errors.New("unexpected object from the watch event decoder")
+)
+
+func newRefScheme() *runtime.Scheme {
+	s := runtime.NewScheme()
+	metav1.AddToGroupVersion(s, schema.GroupVersion{Version: "v1"})
+	return s
+}
+
+func newReferenceWatch(data []byte) *referenceWatch {
+	fr := jsonserializer.Framer.NewFrameReader(io.NopCloser(bytes.NewReader(data)))
+	return &referenceWatch{events: streaming.NewDecoder(fr, refStream), embedded: refEmbedded}
+}
+
+func (r *referenceWatch) next() (string, runtime.Object, error) {
+	var ev metav1.WatchEvent
+	got, _, err := r.events.Decode(nil, &ev)
+	if err != nil {
+		return "", nil, err
+	}
+	if got != &ev {
+		return "", nil, errBadRefType
+	}
+	obj, err := runtime.Decode(r.embedded, ev.Object.Raw)
+	if err != nil {
+		return "", nil, err
+	}
+	return ev.Type, obj, nil
+}
+
+type unstructuredCreator struct{ scheme *runtime.Scheme }
+
+func (c unstructuredCreator) New(kind schema.GroupVersionKind) (runtime.Object, error) {
+	if obj, err := c.scheme.New(kind); err == nil {
+		return obj, nil
+	}
+	u := &unstructured.Unstructured{}
+	u.SetGroupVersionKind(kind)
+	return u, nil
+}
+
+type unstructuredTyper struct{ scheme *runtime.Scheme }
+
+func (t unstructuredTyper) ObjectKinds(obj runtime.Object) ([]schema.GroupVersionKind, bool, error) {
+	kinds, unversioned, err := t.scheme.ObjectKinds(obj)
+	if err == nil {
+		return kinds, unversioned, nil
+	}
+	if _, ok := obj.(runtime.Unstructured); ok && !obj.GetObjectKind().GroupVersionKind().Empty() {
+		return []schema.GroupVersionKind{obj.GetObjectKind().GroupVersionKind()}, false, nil
+	}
+	return nil, false, err
+}
+
+func (t unstructuredTyper) Recognizes(schema.GroupVersionKind) bool { return true }
