@@ -250,6 +250,16 @@ type splitter interface {
 	lineNo() int
 }
 
+// looksLikeYAMLFlow reports whether a document starting with '{' has a
+// first key that is not a JSON string.
+func looksLikeYAMLFlow(data []byte) bool {
+	if len(data) == 0 || data[0] != '{' {
+		return false
+	}
+	c := firstNonSpace(data[1:])
+	return c != '"' && c != '}' && c != 0
+}
+
 func (d *Decoder) fail(line int, err error) {
 	d.queue = append(d.queue, result{err: &ManifestError{
 		Source: d.opts.SourceName, Document: d.doc, Line: line, Err: err,
@@ -281,9 +291,21 @@ func (d *Decoder) decode(raw rawDoc) {
 	if err := sigsjson.UnmarshalCaseSensitivePreserveInts(jsonData, &v); err != nil {
 		line := raw.contentLine
 		if !isYAML {
-			// A JSON document that is not JSON may still be YAML flow
-			// syntax ({a: 1}); try that before giving up.
-			if j, _, yerr := yamlToJSON(raw.data, d.opts.AllowDuplicateKeys); yerr == nil {
+			// A document that starts like JSON but has an unquoted first
+			// key is YAML flow syntax ({a: 1}); read it as such. Broken
+			// JSON with quoted keys is reported as broken JSON rather than
+			// reinterpreted.
+			if looksLikeYAMLFlow(raw.data) {
+				j, yline, yerr := yamlToJSON(raw.data, d.opts.AllowDuplicateKeys)
+				if yerr != nil {
+					if yline > 0 {
+						yline = raw.line + yline - 1
+					} else {
+						yline = raw.contentLine
+					}
+					d.fail(yline, yerr)
+					return
+				}
 				if sigsjson.UnmarshalCaseSensitivePreserveInts(j, &v) == nil {
 					d.objects(v, raw.contentLine)
 					return
@@ -326,6 +348,16 @@ func yamlToJSON(data []byte, allowDuplicates bool) (j []byte, line int, err erro
 	msg := err.Error()
 	if m := yamlLine.FindStringSubmatchIndex(msg); m != nil {
 		line, _ = strconv.Atoi(msg[m[2]:m[3]])
+		if isParserProblem(msg) {
+			// go-yaml prints the parser's 0-based line where its
+			// scanner's is 1-based. At the end of the input that line
+			// is past the last one; blame the last.
+			lines := bytes.Count(data, []byte("\n"))
+			if len(data) > 0 && data[len(data)-1] != '\n' {
+				lines++
+			}
+			line = min(line+1, max(lines, 1))
+		}
 	}
 	sentinel := ErrSyntax
 	if strings.Contains(msg, "already set in map") {
@@ -341,6 +373,28 @@ func yamlToJSON(data []byte, allowDuplicates bool) (j []byte, line int, err erro
 		first += fmt.Sprintf(" (and %d more)", len(parts)-1)
 	}
 	return nil, line, fmt.Errorf("%w: yaml: %s", sentinel, first)
+}
+
+// parserProblems are the messages go-yaml's parser (as opposed to its
+// scanner) reports; their line numbers count from 0.
+var parserProblems = []string{
+	"did not find expected ',' or",
+	"did not find expected '-' indicator",
+	"did not find expected <document start>",
+	"did not find expected key",
+	"did not find expected node content",
+	"found duplicate %",
+	"found incompatible YAML document",
+	"found undefined tag handle",
+}
+
+func isParserProblem(msg string) bool {
+	for _, p := range parserProblems {
+		if strings.Contains(msg, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // maxListDepth bounds the flattening of Lists nested in Lists.
