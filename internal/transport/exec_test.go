@@ -284,7 +284,7 @@ func TestExecBadOutput(t *testing.T) {
 		"no status":       {`{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential"}`, "no status"},
 		"empty status":    {`{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{}}`, "neither a token nor a client certificate"},
 		"cert but no key": {`{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"clientCertificateData":` + jsonStr(cert) + `}}`, "both clientCertificateData and clientKeyData"},
-		"bad expiry":      {`{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"x","expirationTimestamp":"` + secret + `"}}`, "could not be decoded"},
+		"bad expiry":      {`{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"x","expirationTimestamp":"` + secret + `"}}`, "expirationTimestamp is not an RFC 3339 time"},
 		"bad pair":        {`{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"clientCertificateData":` + jsonStr(cert) + `,"clientKeyData":"` + secret + `"}}`, "clientKeyData"},
 	} {
 		t.Run(name, func(t *testing.T) {

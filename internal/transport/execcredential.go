@@ -66,7 +66,10 @@ func parseExecOutput(out []byte, apiVersion string) (*credentials, error) {
 	if err := json.Unmarshal(out, &ec); err != nil {
 		var syn *json.SyntaxError
 		var typ *json.UnmarshalTypeError
+		var tim *time.ParseError
 		switch {
+		case errors.As(err, &tim):
+			return nil, errors.New("output status.expirationTimestamp is not an RFC 3339 time (output not shown)")
 		case errors.As(err, &syn):
 			return nil, fmt.Errorf("output is not valid JSON (error at byte %d; output not shown)", syn.Offset)
 		case errors.As(err, &typ):
