@@ -18,6 +18,10 @@ import (
 // A Config is read, never written, by the functions that take it, so one
 // Config may be shared by many clients and goroutines. Clients built from the
 // same *Config share one client-side rate limiter.
+//
+// Printing a Config with the fmt package masks BearerToken, Password,
+// TLSClientConfig.KeyData and exec plugin env values (see String), so a
+// Config may be logged.
 type Config struct {
 	// Host is the API server's address: a URL ("https://10.0.0.1:6443"), or a
 	// host:port that gets https:// (or http:// when TLSClientConfig is empty
@@ -32,7 +36,8 @@ type Config struct {
 	// both are set, BearerTokenFile wins.
 	BearerTokenFile string
 
-	// Username and Password are sent as HTTP basic auth.
+	// Username and Password are sent as HTTP basic auth. Only one kind of
+	// credential (bearer token, basic auth, ExecProvider) may be set.
 	Username string
 	Password string
 
@@ -65,14 +70,17 @@ type Config struct {
 	Timeout time.Duration
 
 	// Transport, when set, is used as the base round tripper instead of one
-	// built from TLSClientConfig; the TLS fields must then be empty.
+	// built from TLSClientConfig; the TLS fields must then be empty
+	// (TransportFor fails otherwise), and an exec plugin can only supply a
+	// token, not a client certificate.
 	Transport http.RoundTripper
 	// WrapTransport, when set, wraps the fully built transport (auth
 	// included), for tracing, metrics or request rewriting.
 	WrapTransport func(rt http.RoundTripper) http.RoundTripper
 
 	// Proxy picks the proxy for each request. Nil means
-	// http.ProxyFromEnvironment.
+	// http.ProxyFromEnvironment. http, https and socks5 proxy URLs work;
+	// a kubeconfig's proxy-url sets this to http.ProxyURL.
 	Proxy func(*http.Request) (*url.URL, error)
 
 	// WarningHandler receives the Warning headers the server returns. Nil
