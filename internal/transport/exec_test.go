@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -385,4 +386,29 @@ func TestExecInteractiveModes(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, false, info["spec"].(map[string]any)["interactive"])
 	assert.Equal(t, "", in)
+}
+
+func TestExecClusterInfo(t *testing.T) {
+	dir := t.TempDir()
+	ca := writeFile(t, dir, "ca.crt", []byte("CA PEM"), 0o600)
+	proxyURL, _ := url.Parse("socks5://127.0.0.1:1080")
+	cl, err := execClusterInfo(&Config{
+		Host:               "https://k.example:6443",
+		TLS:                TLS{CAFile: ca, ServerName: "api.internal", Insecure: false},
+		Proxy:              http.ProxyURL(proxyURL),
+		DisableCompression: true,
+		Exec:               &ExecConfig{Config: map[string]any{"k": "v"}},
+	})
+	require.NoError(t, err)
+	assert.Equal(t, &execCluster{
+		Server:                   "https://k.example:6443",
+		TLSServerName:            "api.internal",
+		CertificateAuthorityData: []byte("CA PEM"),
+		ProxyURL:                 "socks5://127.0.0.1:1080",
+		DisableCompression:       true,
+		Config:                   map[string]any{"k": "v"},
+	}, cl)
+
+	_, err = execClusterInfo(&Config{TLS: TLS{CAFile: filepath.Join(dir, "missing")}, Exec: &ExecConfig{}})
+	assert.ErrorContains(t, err, filepath.Join(dir, "missing"))
 }
