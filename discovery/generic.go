@@ -165,3 +165,14 @@ func preferredResources(groups []metav1.APIGroup, byGV map[schema.GroupVersion]*
 	}
 	return out
 }
+
+// FetchResources asks d for the resources of each of gvs, DefaultParallelism
+// at a time, and returns the answers and the failures by group-version. When
+// ctx ends, the group-versions not yet asked fail with ctx's error. Caches
+// use it to fill from, or retry against, a delegate.
+func FetchResources(ctx context.Context, d DiscoveryInterface, gvs []schema.GroupVersion) (map[schema.GroupVersion]*metav1.APIResourceList, map[schema.GroupVersion]error) {
+	if len(gvs) == 0 {
+		return map[schema.GroupVersion]*metav1.APIResourceList{}, map[schema.GroupVersion]error{}
+	}
+	return fetchAll(ctx, gvs, DefaultParallelism, fetchThrough(d.WithContext(ctx)))
+}

@@ -36,9 +36,10 @@ type Server struct {
 	opts ServerOptions
 	docs atomic.Pointer[encoded]
 
-	// mu guards counts.
+	// mu guards counts and faults.
 	mu     sync.Mutex
 	counts map[string]int
+	faults map[string]int
 	total  atomic.Int64
 }
 
@@ -55,7 +56,10 @@ const aggregatedContentType = "application/json;g=apidiscovery.k8s.io;v=v2;as=AP
 
 // NewServer starts a server for api; Close it when done.
 func NewServer(api *API, opts ServerOptions) *Server {
-	s := &Server{opts: opts, counts: make(map[string]int)}
+	s := &Server{opts: opts, counts: make(map[string]int), faults: make(map[string]int)}
+	for path, code := range opts.Fail {
+		s.faults[path] = code
+	}
 	s.SetAPI(api)
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	return s
@@ -73,6 +77,18 @@ func (s *Server) SetAPI(api *API) {
 		e.resources[path] = mustEncode(list)
 	}
 	s.docs.Store(e)
+}
+
+// SetFault makes the server answer path with code from now on; code 0
+// removes the fault.
+func (s *Server) SetFault(path string, code int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if code == 0 {
+		delete(s.faults, path)
+	} else {
+		s.faults[path] = code
+	}
 }
 
 // Requests returns the number of requests served so far.
@@ -97,6 +113,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.total.Add(1)
 	s.mu.Lock()
 	s.counts[r.URL.Path]++
+	code, fault := s.faults[r.URL.Path]
 	s.mu.Unlock()
 
 	if s.opts.Hang[r.URL.Path] {
@@ -110,7 +127,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if code, ok := s.opts.Fail[r.URL.Path]; ok {
+	if fault {
 		writeStatus(w, code)
 		return
 	}
