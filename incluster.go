@@ -28,14 +28,14 @@ func InClusterConfig() (*Config, error) {
 		return nil, fmt.Errorf("%w: KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT are not both set", ErrNotInCluster)
 	}
 	token := filepath.Join(serviceAccountDir, "token")
-	f, err := os.Open(token)
-	if err != nil {
+	// Read, not just opened, so an unreadable token fails here rather than
+	// at the first request.
+	if _, err := os.ReadFile(token); err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("%w: service-account token %s does not exist", ErrNotInCluster, token)
 		}
 		return nil, fmt.Errorf("in-cluster config: %w", err)
 	}
-	f.Close()
 	cfg := &Config{
 		// JoinHostPort brackets an IPv6 address: https://[fd00::1]:443.
 		Host:            "https://" + net.JoinHostPort(host, port),

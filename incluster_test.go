@@ -72,11 +72,10 @@ func TestInClusterConfigNotInCluster(t *testing.T) {
 }
 
 func TestInClusterConfigUnreadableToken(t *testing.T) {
-	if os.Geteuid() == 0 {
-		t.Skip("root can read a file without permissions")
-	}
-	dir := fakeServiceAccount(t, map[string]string{"token": "t"})
-	require.NoError(t, os.Chmod(filepath.Join(dir, "token"), 0))
+	// A directory in place of the token cannot be read, even by root (a
+	// file with mode 0 can).
+	dir := fakeServiceAccount(t, nil)
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "token"), 0o700))
 	t.Setenv("KUBERNETES_SERVICE_HOST", "10.0.0.1")
 	t.Setenv("KUBERNETES_SERVICE_PORT", "443")
 	_, err := InClusterConfig()
