@@ -585,3 +585,10 @@ func TestDecoderYAMLFlowErrorLine(t *testing.T) {
 	assert.ErrorIs(t, errs[0], ErrSyntax)
 	assert.Equal(t, 3, manifestErr(t, errs[0]).Line)
 }
+
+func fileReader(t *testing.T, name string) io.Reader {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", name))
+	require.NoError(t, err)
+	return bytes.NewReader(data)
+}

@@ -148,7 +148,7 @@ func itemIndex(l []any, p Path, i int, s segment) (int, *FieldError) {
 			j += len(l)
 		}
 		if j < 0 || j >= len(l) {
-			return 0, missing(p, i+1, fmt.Sprintf("the list has %d items", len(l)))
+			return 0, missing(p, i+1, "the list has "+items(len(l)))
 		}
 		return j, nil
 	}
@@ -161,7 +161,14 @@ func itemIndex(l []any, p Path, i int, s segment) (int, *FieldError) {
 			return j, nil
 		}
 	}
-	return 0, missing(p, i+1, fmt.Sprintf("no item of %d has %s=%s", len(l), s.key, s.value))
+	return 0, missing(p, i+1, fmt.Sprintf("none of %s has %s=%s", items(len(l)), s.key, s.value))
+}
+
+func items(n int) string {
+	if n == 1 {
+		return "1 item"
+	}
+	return fmt.Sprintf("%d items", n)
 }
 
 // missing reports that the value at p's first n segments is absent.

@@ -135,7 +135,7 @@ func TestGetErrorsSayWhy(t *testing.T) {
 			msg: `field "spec.template.spec.containers[5].image" not found: spec.template.spec.containers[5] is missing (the list has 2 items)`},
 		{path: "spec.template.spec.containers[name=db].image", get: func(p string) error { _, err := GetString(u, p); return err },
 			at: "spec.template.spec.containers[name=db]", found: "missing", notFound: true,
-			msg: `field "spec.template.spec.containers[name=db].image" not found: spec.template.spec.containers[name=db] is missing (no item of 2 has name=db)`},
+			msg: `field "spec.template.spec.containers[name=db].image" not found: spec.template.spec.containers[name=db] is missing (none of 2 items has name=db)`},
 		{path: "spec.nothing", get: func(p string) error { _, err := GetMap(u, p); return err },
 			at: "spec.nothing", want: "map", found: "null", notFound: true,
 			msg: `field "spec.nothing": want map, found null`},
