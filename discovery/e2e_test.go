@@ -1,0 +1,310 @@
+package discovery_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/anykube/anykube"
+	"github.com/anykube/anykube/discovery"
+	"github.com/anykube/anykube/internal/e2e"
+	"github.com/anykube/anykube/internal/testcluster"
+)
+
+func TestMain(m *testing.M) { testcluster.Main(m) }
+
+// crdCount is the number of CRDs the end-to-end tests install.
+const crdCount = 50
+
+var installed struct {
+	once sync.Once
+	err  error
+}
+
+// clusterWithCRDs returns the shared cluster with the test CRDs installed.
+func clusterWithCRDs(t testing.TB) *testcluster.Cluster {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("end-to-end test against a real API server")
+	}
+	c := testcluster.Shared(t)
+	installed.once.Do(func() {
+		hc, err := c.HTTPClient()
+		if err != nil {
+			installed.err = err
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+		defer cancel()
+		installed.err = e2e.InstallCRDs(ctx, hc, c.Host, e2e.GenerateCRDs(crdCount))
+	})
+	require.NoError(t, installed.err)
+	return c
+}
+
+// countingTransport counts the requests that reach the network and, when
+// legacyOnly is set, strips the aggregated type from Accept headers, as a
+// server (or proxy) without aggregated discovery would ignore it.
+type countingTransport struct {
+	next       http.RoundTripper
+	legacyOnly bool
+	count      atomic.Int64
+}
+
+func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	c.count.Add(1)
+	if c.legacyOnly && strings.Contains(r.Header.Get("Accept"), "apidiscovery.k8s.io") {
+		r = r.Clone(r.Context())
+		r.Header.Set("Accept", "application/json")
+	}
+	return c.next.RoundTrip(r)
+}
+
+func clusterConfig(c *testcluster.Cluster, rt *countingTransport) *anykube.Config {
+	return &anykube.Config{
+		Host:            c.Host,
+		BearerToken:     c.Token,
+		TLSClientConfig: anykube.TLSClientConfig{CAData: c.CAData},
+		WrapTransport: func(next http.RoundTripper) http.RoundTripper {
+			rt.next = next
+			return rt
+		},
+	}
+}
+
+// rawView reads /api and /apis as aggregated documents with a plain HTTP
+// client and decodes them without the package under test, into one line per
+// resource.
+func rawView(t *testing.T, c *testcluster.Cluster) []string {
+	t.Helper()
+	hc, err := c.HTTPClient()
+	require.NoError(t, err)
+	var out []string
+	for _, path := range []string{"/api", "/apis"} {
+		req, err := http.NewRequest(http.MethodGet, c.Host+path, nil)
+		require.NoError(t, err)
+		req.Header.Set("Accept", "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList")
+		resp, err := hc.Do(req)
+		require.NoError(t, err)
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		require.NoError(t, err)
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+		require.Contains(t, resp.Header.Get("Content-Type"), "as=APIGroupDiscoveryList")
+
+		type kind struct{ Group, Version, Kind string }
+		var doc struct {
+			Items []struct {
+				Metadata struct{ Name string }
+				Versions []struct {
+					Version   string
+					Freshness string
+					Resources []struct {
+						Resource         string
+						ResponseKind     *kind
+						Scope            string
+						SingularResource string
+						Verbs            []string
+						ShortNames       []string
+						Categories       []string
+						Subresources     []struct {
+							Subresource  string
+							ResponseKind *kind
+							Verbs        []string
+						}
+					}
+				}
+			}
+		}
+		require.NoError(t, json.Unmarshal(body, &doc))
+		for _, g := range doc.Items {
+			for _, v := range g.Versions {
+				require.NotEqual(t, "Stale", v.Freshness)
+				gv := v.Version
+				if g.Metadata.Name != "" {
+					gv = g.Metadata.Name + "/" + v.Version
+				}
+				for _, r := range v.Resources {
+					if r.ResponseKind != nil && r.ResponseKind.Kind != "" {
+						out = append(out, line(gv, r.Resource, r.SingularResource, r.Scope == "Namespaced",
+							foreign(gv, r.ResponseKind.Group, r.ResponseKind.Version), r.ResponseKind.Kind,
+							r.Verbs, r.ShortNames, r.Categories))
+					}
+					for _, s := range r.Subresources {
+						if s.ResponseKind == nil || s.ResponseKind.Kind == "" {
+							continue
+						}
+						out = append(out, line(gv, r.Resource+"/"+s.Subresource, "", r.Scope == "Namespaced",
+							foreign(gv, s.ResponseKind.Group, s.ResponseKind.Version), s.ResponseKind.Kind,
+							s.Verbs, nil, nil))
+					}
+				}
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func foreign(gv, group, version string) string {
+	kgv := version
+	if group != "" {
+		kgv = group + "/" + version
+	}
+	if kgv == gv {
+		return ""
+	}
+	return kgv
+}
+
+func line(gv, name, singular string, namespaced bool, kindGV, kind string, verbs, short, cats []string) string {
+	v := append([]string(nil), verbs...)
+	sort.Strings(v)
+	return fmt.Sprintf("%s %s singular=%s namespaced=%v kind=%s %s verbs=%v short=%v categories=%v",
+		gv, name, singular, namespaced, kindGV, kind, v, short, cats)
+}
+
+func clientView(lists []*metav1.APIResourceList) []string {
+	var out []string
+	for _, l := range lists {
+		for _, r := range l.APIResources {
+			kgv := ""
+			if r.Group != "" || r.Version != "" {
+				kgv = r.Version
+				if r.Group != "" {
+					kgv = r.Group + "/" + r.Version
+				}
+			}
+			out = append(out, line(l.GroupVersion, r.Name, r.SingularName, r.Namespaced, kgv, r.Kind,
+				r.Verbs, r.ShortNames, r.Categories))
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func TestE2EAggregatedDiscoveryMatchesTheServer(t *testing.T) {
+	c := clusterWithCRDs(t)
+	rt := &countingTransport{}
+	d, err := discovery.NewDiscoveryClientForConfig(clusterConfig(c, rt))
+	require.NoError(t, err)
+
+	want := rawView(t, c)
+	require.Greater(t, len(want), 2*crdCount, "the raw view holds the CRDs and their subresources")
+	groups, lists, err := d.ServerGroupsAndResources()
+	require.NoError(t, err)
+	assert.EqualValues(t, 2, rt.count.Load(), "aggregated discovery takes exactly two requests")
+	assert.Equal(t, want, clientView(lists))
+
+	byName := make(map[string]*metav1.APIGroup)
+	for _, g := range groups {
+		byName[g.Name] = g
+	}
+	require.Equal(t, "", groups[0].Name, "core group first")
+	for i := range 5 {
+		g := byName[fmt.Sprintf("e2e%d.anykube.test", i)]
+		require.NotNil(t, g)
+		assert.Equal(t, "v1", g.PreferredVersion.Version)
+	}
+	assert.Len(t, byName["e2e0.anykube.test"].Versions, 2, "several versions")
+
+	var scale, thing *metav1.APIResource
+	for _, l := range lists {
+		if l.GroupVersion != "e2e0.anykube.test/v1" {
+			continue
+		}
+		for i := range l.APIResources {
+			switch l.APIResources[i].Name {
+			case "thing00s/scale":
+				scale = &l.APIResources[i]
+			case "thing00s":
+				thing = &l.APIResources[i]
+			}
+		}
+	}
+	require.NotNil(t, scale, "the scale subresource is listed")
+	assert.Equal(t, metav1.APIResource{Name: "thing00s/scale", Namespaced: true, Group: "autoscaling", Version: "v1",
+		Kind: "Scale", Verbs: scale.Verbs}, *scale)
+	require.NotNil(t, thing)
+	assert.Equal(t, []string{"th00"}, thing.ShortNames)
+	assert.Equal(t, []string{"anykube-e2e"}, thing.Categories)
+	assert.Equal(t, "thing00", thing.SingularName)
+
+	preferred, err := d.ServerPreferredResources()
+	require.NoError(t, err)
+	gvrs, err := discovery.GroupVersionResources(preferred)
+	require.NoError(t, err)
+	count := 0
+	for gvr := range gvrs {
+		if strings.HasSuffix(gvr.Group, ".anykube.test") {
+			count++
+			assert.Equal(t, "v1", gvr.Version)
+		}
+	}
+	assert.Equal(t, crdCount, count, "each CRD once, in its preferred version")
+}
+
+func TestE2ELegacyDiscoveryGivesTheSameView(t *testing.T) {
+	c := clusterWithCRDs(t)
+	want := rawView(t, c)
+
+	rt := &countingTransport{legacyOnly: true}
+	d, err := discovery.NewDiscoveryClientForConfig(clusterConfig(c, rt))
+	require.NoError(t, err)
+	groups, lists, err := d.ServerGroupsAndResources()
+	require.NoError(t, err)
+	gvs := 0
+	for _, g := range groups {
+		gvs += len(g.Versions)
+	}
+	assert.EqualValues(t, 2+gvs, rt.count.Load(), "two roots and one request per group-version")
+	assert.Equal(t, want, clientView(lists))
+
+	// Beyond the compared fields, the two paths agree entry for entry but
+	// for the storage version hash, which only the legacy documents carry.
+	aggregated, err := discovery.NewDiscoveryClientForConfig(clusterConfig(c, &countingTransport{}))
+	require.NoError(t, err)
+	_, aggLists, err := aggregated.ServerGroupsAndResources()
+	require.NoError(t, err)
+	assert.Equal(t, stripHashes(aggLists), stripHashes(lists))
+}
+
+func stripHashes(lists []*metav1.APIResourceList) map[string][]metav1.APIResource {
+	out := make(map[string][]metav1.APIResource)
+	for _, l := range lists {
+		rs := append([]metav1.APIResource(nil), l.APIResources...)
+		for i := range rs {
+			rs[i].StorageVersionHash = ""
+		}
+		sort.Slice(rs, func(i, j int) bool { return rs[i].Name < rs[j].Name })
+		out[l.GroupVersion] = rs
+	}
+	return out
+}
+
+func TestE2ERevalidationWithETags(t *testing.T) {
+	c := clusterWithCRDs(t)
+	rt := &countingTransport{}
+	d, err := discovery.NewDiscoveryClientForConfig(clusterConfig(c, rt))
+	require.NoError(t, err)
+	snap, _, err := d.FetchSnapshot(discovery.ETags{})
+	require.NoError(t, err)
+	require.NotEmpty(t, snap.ETags.APIs, "the server tags its aggregated documents")
+	rt.count.Store(0)
+	_, notModified, err := d.FetchSnapshot(snap.ETags)
+	require.NoError(t, err)
+	assert.True(t, notModified)
+	assert.EqualValues(t, 2, rt.count.Load())
+}
