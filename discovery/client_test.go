@@ -354,3 +354,38 @@ func TestGarbledRootIsADecodeError(t *testing.T) {
 	assert.Contains(t, err.Error(), "decoding")
 	assert.False(t, errors.Is(err, context.Canceled))
 }
+
+func TestLegacyFanOutIgnoresTheClientSideRateLimiter(t *testing.T) {
+	api := discoverytest.Generate(discoverytest.Spec{Groups: 60})
+	srv := discoverytest.NewServer(api, discoverytest.ServerOptions{DisableAggregated: true})
+	defer srv.Close()
+	// One request per second would take a minute for 61 group-versions.
+	d, err := discovery.NewDiscoveryClientForConfig(&anykube.Config{Host: srv.URL, QPS: 1, Burst: 1})
+	require.NoError(t, err)
+	start := time.Now()
+	_, lists, err := d.ServerGroupsAndResources()
+	require.NoError(t, err)
+	assert.Len(t, lists, 61)
+	assert.Less(t, time.Since(start), 10*time.Second)
+}
+
+func TestLegacyFanOutHonoursTheContext(t *testing.T) {
+	api := discoverytest.Generate(discoverytest.Spec{Groups: 40})
+	hang := make(map[string]bool)
+	for path := range api.Resources {
+		hang[path] = true
+	}
+	srv := discoverytest.NewServer(api, discoverytest.ServerOptions{DisableAggregated: true, Hang: hang})
+	defer srv.Close()
+	d := newClient(t, srv.URL)
+	d.Parallelism = 4
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, _, err := d.WithContext(ctx).ServerGroupsAndResources()
+	require.Error(t, err)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.False(t, discovery.IsGroupDiscoveryFailedError(err), "an ended context fails the whole call")
+	assert.Less(t, time.Since(start), 5*time.Second)
+	assert.LessOrEqual(t, srv.Requests(), 2+4, "no request starts after the context ended")
+}

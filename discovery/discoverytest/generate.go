@@ -2,9 +2,9 @@
 // and benchmarks: N groups of M versions of K resources, served as
 // aggregated (apidiscovery.k8s.io/v2) and legacy documents by an
 // httptest.Server that can add latency, fail or hang chosen paths, and
-// counts requests. It depends only on the standard library and
-// apimachinery's types, so benchmarks can serve the same input to other
-// discovery clients.
+// counts requests. It depends only on the standard library, apimachinery
+// and anykube's discovery wire types, so benchmarks can serve the same
+// input to other discovery clients.
 package discoverytest
 
 import (
