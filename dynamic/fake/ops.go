@@ -18,11 +18,14 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/watch"
+
+	"github.com/anykube/anykube/dynamic"
 )
 
 // InitialEventsEndAnnotation marks the BOOKMARK that ends the initial events
-// of a streaming list (sendInitialEvents=true), as the API server does.
-const InitialEventsEndAnnotation = "k8s.io/initial-events-end"
+// of a streaming list (sendInitialEvents=true), as the API server does. It
+// is dynamic.InitialEventsEndAnnotation.
+const InitialEventsEndAnnotation = dynamic.InitialEventsEndAnnotation
 
 // The store operations below run after the client-side checks and the
 // reactors. u arguments are normalized copies owned by the callee.
