@@ -233,15 +233,16 @@ func (d *decodeState) listObject() (map[string]any, []unstructured.Unstructured,
 			sawItems = true
 			items = nil
 			d.itemsErr = nil
-			switch c := byte(0); {
-			case i < len(data) && data[i] == '[':
+			c := byte(0)
+			if i < len(data) {
+				c = data[i]
+			}
+			switch c {
+			case '[':
 				items = d.items()
-			case i < len(data) && data[i] == 'n':
+			case 'n':
 				d.literal(i, "null")
 			default:
-				if i < len(data) {
-					c = data[i]
-				}
 				d.value()
 				if d.soft == nil && d.err == nil {
 					d.soft = &TypeError{Offset: d.base + int64(i), Path: "items", Value: kindName(c), Want: "array"}
