@@ -54,7 +54,10 @@ const openAPIV2Accept = "application/com.github.proto-openapi.spec.v2@v1.0+proto
 // and falls back to the legacy documents on servers without it, fetching
 // each group-version in parallel.
 //
-// A DiscoveryClient is safe for concurrent use once its fields are set.
+// Build one with NewDiscoveryClientForConfig or
+// NewDiscoveryClientForConfigAndClient; a zero DiscoveryClient has no server
+// and fails every call. It is safe for concurrent use once its fields are
+// set.
 // Its requests bypass the client-side rate limiter; Parallelism bounds the
 // fan-out instead.
 type DiscoveryClient struct {
@@ -323,6 +326,10 @@ func (d *DiscoveryClient) rootLimits() requestLimits {
 	return requestLimits{timeout: d.rootTimeout, retries: rootRetries}
 }
 
+// errNoServer is returned by a DiscoveryClient that was not built by a
+// constructor.
+var errNoServer = errors.New("discovery client has no server: build it with NewDiscoveryClientForConfig")
+
 // response is what discovery keeps of an answer.
 type response struct {
 	body        []byte
@@ -335,6 +342,9 @@ type response struct {
 // get sends one GET without client-side rate limiting. ifNoneMatch, when
 // set, makes a 304 answer a success with notModified set.
 func (d *DiscoveryClient) get(ctx context.Context, path string, query url.Values, accept, ifNoneMatch string, limits requestLimits) (response, error) {
+	if d.rest == nil {
+		return response{}, errNoServer
+	}
 	req := d.rest.Get().AbsPath(path).NoRateLimit().MaxRetries(limits.retries).SetHeader("Accept", accept)
 	for k, vs := range query {
 		for _, v := range vs {

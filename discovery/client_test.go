@@ -389,3 +389,19 @@ func TestLegacyFanOutHonoursTheContext(t *testing.T) {
 	assert.Less(t, time.Since(start), 5*time.Second)
 	assert.LessOrEqual(t, srv.Requests(), 2+4, "no request starts after the context ended")
 }
+
+func TestZeroClientFailsWithoutPanicking(t *testing.T) {
+	var d discovery.DiscoveryClient
+	_, err := d.ServerGroups()
+	assert.Error(t, err)
+	_, err = d.ServerResourcesForGroupVersion("v1")
+	assert.Error(t, err)
+	_, _, err = d.ServerGroupsAndResources()
+	assert.Error(t, err)
+	_, err = d.ServerVersion()
+	assert.Error(t, err)
+	_, err = d.OpenAPIV3().Paths()
+	assert.Error(t, err)
+	_, err = discovery.NewDiscoveryClientForConfig(nil)
+	assert.Error(t, err)
+}

@@ -20,6 +20,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -48,8 +49,9 @@ type CachedDiscoveryClient struct {
 }
 
 // NewCachedDiscoveryClientForConfig returns a disk-cached discovery client
-// for the server cfg names, keeping its files in discoveryCacheDir (see
-// DefaultDiscoveryCacheDir for kubectl's) for ttl (zero means DefaultTTL).
+// for the server cfg names, keeping its files in discoveryCacheDir (empty
+// means kubectl's directory for cfg.Host, DefaultDiscoveryCacheDir) for ttl
+// (zero means DefaultTTL).
 // httpCacheDir is accepted for client-go's signature and ignored: the entity
 // tags an HTTP cache would keep are stored with the discovery files. It
 // returns an error when the discovery client cannot be built.
@@ -58,11 +60,17 @@ func NewCachedDiscoveryClientForConfig(cfg *anykube.Config, discoveryCacheDir, h
 	if err != nil {
 		return nil, err
 	}
+	if discoveryCacheDir == "" {
+		if discoveryCacheDir, err = DefaultDiscoveryCacheDir(cfg.Host); err != nil {
+			return nil, err
+		}
+	}
 	return NewCachedDiscoveryClient(d, discoveryCacheDir, ttl), nil
 }
 
 // NewCachedDiscoveryClient returns a disk cache in dir, valid for ttl (zero
-// means DefaultTTL), in front of delegate. Revalidation with entity tags
+// means DefaultTTL), in front of delegate. An empty dir keeps nothing on
+// disk, leaving a memory cache. Revalidation with entity tags
 // needs a delegate that implements discovery.Revalidator, as
 // *discovery.DiscoveryClient does; with another delegate an expired cache is
 // fetched again in full. Nothing is read or written until the first call.
@@ -318,6 +326,9 @@ func (s *source) OpenAPIV3() discovery.OpenAPIV3Client {
 // has one, else the file's) and whether it is past the TTL or invalidated.
 // An unreadable or corrupt file gives nil.
 func (s *source) readSnapshot() (doc *snapshotDoc, expired bool) {
+	if s.dir == "" {
+		return nil, false
+	}
 	path := s.path(snapshotFile)
 	s.mu.Lock()
 	last, lastMod, invalidated, ours := s.last, s.lastMod, s.invalidated, s.ours[path]
@@ -386,6 +397,9 @@ func (s *source) readKubectlLayout() *snapshotDoc {
 // readFresh returns a file's content when it exists, is within the TTL and
 // is not invalidated.
 func (s *source) readFresh(path string) ([]byte, bool) {
+	if s.dir == "" {
+		return nil, false
+	}
 	data, mtime, err := readFile(path)
 	if err != nil || time.Since(mtime) > s.ttl {
 		return nil, false
@@ -398,7 +412,7 @@ func (s *source) readFresh(path string) ([]byte, bool) {
 	return data, true
 }
 
-func (s *source) path(name string) string { return s.dir + string(os.PathSeparator) + name }
+func (s *source) path(name string) string { return filepath.Join(s.dir, name) }
 
 // servedFromDisk records that an answer came from path, which makes the
 // cache not fresh unless this process wrote or revalidated it.
@@ -416,6 +430,9 @@ func (s *source) servedFromDisk(path string) {
 // touch marks a file as just validated by the server: its modification
 // time restarts the TTL.
 func (s *source) touch(name string) {
+	if s.dir == "" {
+		return
+	}
 	path := s.path(name)
 	now := time.Now()
 	if err := os.Chtimes(path, now, now); err != nil {
@@ -453,6 +470,9 @@ func (s *source) writeAll(doc *snapshotDoc) {
 // noteModTime records the snapshot file's modification time after this
 // process wrote or touched it, so that last is known to match it.
 func (s *source) noteModTime(path string) {
+	if s.dir == "" {
+		return
+	}
 	info, err := os.Stat(path)
 	if err != nil {
 		return
@@ -477,6 +497,9 @@ func (s *source) writeList(list *metav1.APIResourceList) {
 }
 
 func (s *source) write(path string, data []byte) {
+	if s.dir == "" {
+		return
+	}
 	if err := writeFile(path, data); err != nil {
 		klog.V(2).InfoS("Could not write a discovery cache file", "path", path, "err", err)
 		return

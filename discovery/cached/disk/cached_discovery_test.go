@@ -277,3 +277,20 @@ func TestCacheDirForHost(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "/somewhere/discovery/127.0.0.1_6443", dir)
 }
+
+func TestEmptyDirectoryKeepsNothingOnDisk(t *testing.T) {
+	api := discoverytest.Generate(discoverytest.Spec{Groups: 2})
+	srv := discoverytest.NewServer(api, discoverytest.ServerOptions{})
+	defer srv.Close()
+	d, err := discovery.NewDiscoveryClientForConfig(&anykube.Config{Host: srv.URL})
+	require.NoError(t, err)
+	wd := t.TempDir()
+	t.Chdir(wd)
+	c := disk.NewCachedDiscoveryClient(d, "", 0)
+	assert.Len(t, everything(t, c), api.GroupVersions())
+	everything(t, c)
+	assert.Equal(t, 2, srv.Requests(), "still a memory cache")
+	entries, err := os.ReadDir(wd)
+	require.NoError(t, err)
+	assert.Empty(t, entries)
+}
