@@ -43,6 +43,7 @@ type decodeState struct {
 
 	keys   keyCache
 	values valueCache
+	ints   intCache
 }
 
 var statePool = sync.Pool{New: func() any { return new(decodeState) }}

@@ -88,3 +88,30 @@ func hashBytes(b []byte) uint64 {
 	}
 	return h ^ h>>29
 }
+
+const intSlots = 512
+
+type intEntry struct {
+	n int64
+	v any
+}
+
+// intCache shares boxed integers: ports, modes and sizes repeat across
+// items, and boxing each one would be an allocation. The runtime already
+// shares boxes for 0..255.
+type intCache struct {
+	slots [intSlots]intEntry
+}
+
+func (c *intCache) get(n int64) any {
+	if uint64(n) < 256 {
+		return n
+	}
+	e := &c.slots[(uint64(n)*0x9e3779b97f4a7c15)>>55]
+	if e.v != nil && e.n == n {
+		return e.v
+	}
+	e.n = n
+	e.v = n
+	return e.v
+}

@@ -67,9 +67,9 @@ func (d *decodeState) number() any {
 	d.pos = i
 	if simple {
 		if neg {
-			return -int64(u)
+			return d.ints.get(-int64(u))
 		}
-		return int64(u)
+		return d.ints.get(int64(u))
 	}
 	lit := data[start:i]
 	if !hasDot {
