@@ -308,3 +308,27 @@ func TestE2ERevalidationWithETags(t *testing.T) {
 	assert.True(t, notModified)
 	assert.EqualValues(t, 2, rt.count.Load())
 }
+
+func TestE2EVersionAndOpenAPI(t *testing.T) {
+	c := clusterWithCRDs(t)
+	d, err := discovery.NewDiscoveryClientForConfig(clusterConfig(c, &countingTransport{}))
+	require.NoError(t, err)
+
+	info, err := d.ServerVersion()
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(info.GitVersion, "v1.37"), info.GitVersion)
+
+	v2, err := d.OpenAPISchema()
+	require.NoError(t, err)
+	assert.Equal(t, "Kubernetes", v2.GetInfo().GetTitle())
+	assert.NotEmpty(t, v2.GetPaths().GetPath())
+
+	paths, err := d.OpenAPIV3().Paths()
+	require.NoError(t, err)
+	require.Contains(t, paths, "api/v1")
+	gv, ok := paths["apis/e2e0.anykube.test/v1"]
+	require.True(t, ok, "the CRD group-version has a document")
+	doc, err := gv.Document()
+	require.NoError(t, err)
+	assert.Contains(t, doc.Paths.Paths, "/apis/e2e0.anykube.test/v1/namespaces/{namespace}/thing00s")
+}
