@@ -41,7 +41,27 @@ func (r *resourceClient) fail(verb, name string, subresources []string, err erro
 
 // check runs the real client's checks for a call on one object.
 func (r *resourceClient) check(verb, name string, subresources []string) error {
-	if err := validate.Target(r.namespace, name, subresources); err != nil {
+	err := validate.Resource(r.gvr)
+	if err == nil {
+		err = validate.Target(r.namespace, name, subresources)
+	}
+	if err != nil {
+		return r.fail(verb, name, subresources, err)
+	}
+	return nil
+}
+
+// checkScope runs the real client's checks for a call on a collection, or
+// one whose name comes later.
+func (r *resourceClient) checkScope(verb, name string, subresources []string) error {
+	err := validate.Resource(r.gvr)
+	if err == nil {
+		err = validate.Namespace(r.namespace)
+	}
+	if err == nil {
+		err = validate.Subresources(subresources)
+	}
+	if err != nil {
 		return r.fail(verb, name, subresources, err)
 	}
 	return nil
@@ -128,11 +148,8 @@ func (r *resourceClient) Create(ctx context.Context, obj *unstructured.Unstructu
 			return nil, r.fail(verb, name, subresources, err)
 		}
 	}
-	if err := validate.Namespace(r.namespace); err != nil {
-		return nil, r.fail(verb, name, subresources, err)
-	}
-	if err := validate.Subresources(subresources); err != nil {
-		return nil, r.fail(verb, name, subresources, err)
+	if err := r.checkScope(verb, name, subresources); err != nil {
+		return nil, err
 	}
 	obj, err := r.encode(verb, name, subresources, obj)
 	if err != nil {
@@ -214,8 +231,8 @@ func (r *resourceClient) Delete(ctx context.Context, name string, opts metav1.De
 
 func (r *resourceClient) DeleteCollection(ctx context.Context, opts metav1.DeleteOptions, listOptions metav1.ListOptions) error {
 	const verb = "deletecollection"
-	if err := validate.Namespace(r.namespace); err != nil {
-		return r.fail(verb, "", nil, err)
+	if err := r.checkScope(verb, "", nil); err != nil {
+		return err
 	}
 	a := Action{Verb: verb, Resource: r.gvr, Namespace: r.namespace, ListOptions: listOptions, Options: opts}
 	_, err := r.run(ctx, a, func() (runtime.Object, error) {
@@ -248,8 +265,8 @@ func (r *resourceClient) Get(ctx context.Context, name string, opts metav1.GetOp
 
 func (r *resourceClient) List(ctx context.Context, opts metav1.ListOptions) (*unstructured.UnstructuredList, error) {
 	const verb = "list"
-	if err := validate.Namespace(r.namespace); err != nil {
-		return nil, r.fail(verb, "", nil, err)
+	if err := r.checkScope(verb, "", nil); err != nil {
+		return nil, err
 	}
 	a := Action{Verb: verb, Resource: r.gvr, Namespace: r.namespace, ListOptions: opts}
 	ret, err := r.run(ctx, a, func() (runtime.Object, error) {
@@ -279,8 +296,8 @@ func (r *resourceClient) List(ctx context.Context, opts metav1.ListOptions) (*un
 
 func (r *resourceClient) Watch(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error) {
 	const verb = "watch"
-	if err := validate.Namespace(r.namespace); err != nil {
-		return nil, r.fail(verb, "", nil, err)
+	if err := r.checkScope(verb, "", nil); err != nil {
+		return nil, err
 	}
 	opts.Watch = true
 	a := Action{Verb: verb, Resource: r.gvr, Namespace: r.namespace, ListOptions: opts}
@@ -315,6 +332,9 @@ func (r *resourceClient) Patch(ctx context.Context, name string, pt types.PatchT
 	const verb = "patch"
 	if err := r.check(verb, name, subresources); err != nil {
 		return nil, err
+	}
+	if pt == "" {
+		return nil, r.fail(verb, name, subresources, fmt.Errorf("%w: patch type is empty", validate.ErrInvalidRequest))
 	}
 	a := Action{Verb: verb, Resource: r.gvr, Namespace: r.namespace, Name: name, Subresource: strings.Join(subresources, "/"), PatchType: pt, Patch: append([]byte(nil), data...), Options: opts}
 	return r.object(r.run(ctx, a, func() (runtime.Object, error) {

@@ -11,6 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/validate/content"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
 // ErrInvalidRequest is wrapped by every error these checks return: the
@@ -113,4 +114,18 @@ func Apply(obj *unstructured.Unstructured, opts metav1.ApplyOptions) error {
 		return invalid("object to apply must not carry metadata.managedFields; the server keeps them")
 	}
 	return nil
+}
+
+// Resource checks the resource and version a client was made for: both are
+// path segments of every request. The group may be empty (the core group).
+func Resource(gvr schema.GroupVersionResource) error {
+	if gvr.Group != "" {
+		if err := Segment("group", gvr.Group); err != nil {
+			return err
+		}
+	}
+	if err := Segment("version", gvr.Version); err != nil {
+		return err
+	}
+	return Segment("resource", gvr.Resource)
 }

@@ -1,0 +1,126 @@
+package dynamic
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"sync"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/watch"
+
+	"github.com/anykube/anykube/internal/codec"
+)
+
+// streamWatcher turns a watch response body into watch events, decoding
+// each {"type", "object"} frame as it arrives.
+//
+// Events carry *unstructured.Unstructured objects, except ERROR events,
+// which carry the *metav1.Status the server sent (apierrors.FromObject
+// turns it into an error). A stream that ends any other way than cleanly,
+// by Stop or by its context (cut mid-event, a frame that is not valid JSON,
+// a connection reset), ends with one ERROR event whose Status has code 500
+// and names the resource and the cause, so that a caller never mistakes a
+// broken stream for a quiet one; a RetryWatcher resumes after it.
+type streamWatcher struct {
+	ctx    context.Context
+	body   io.ReadCloser
+	dec    *codec.WatchDecoder
+	wrap   func(error) error // names the call in error messages
+	result chan watch.Event
+
+	stop     chan struct{}
+	stopOnce sync.Once
+}
+
+func newStreamWatcher(ctx context.Context, body io.ReadCloser, wrap func(error) error) *streamWatcher {
+	w := &streamWatcher{
+		ctx:    ctx,
+		body:   body,
+		dec:    codec.NewWatchDecoder(body),
+		wrap:   wrap,
+		result: make(chan watch.Event),
+		stop:   make(chan struct{}),
+	}
+	go w.run()
+	return w
+}
+
+// ResultChan returns the events; it is closed when the stream ends.
+func (w *streamWatcher) ResultChan() <-chan watch.Event { return w.result }
+
+// Stop closes the connection and ends the stream; events not yet received
+// are dropped. It may be called more than once, from any goroutine.
+func (w *streamWatcher) Stop() {
+	w.stopOnce.Do(func() {
+		close(w.stop)
+		w.body.Close()
+	})
+}
+
+func (w *streamWatcher) stopped() bool {
+	select {
+	case <-w.stop:
+		return true
+	default:
+		return w.ctx.Err() != nil
+	}
+}
+
+func (w *streamWatcher) run() {
+	defer close(w.result)
+	defer w.body.Close()
+	for {
+		typ, obj, err := w.dec.Next()
+		if err != nil {
+			if errors.Is(err, io.EOF) || w.stopped() {
+				return
+			}
+			w.send(watch.Event{Type: watch.Error, Object: w.failure(fmt.Errorf("the watch stream broke off: %w", err))})
+			return
+		}
+		ev := watch.Event{Type: watch.EventType(typ), Object: obj}
+		if ev.Type == watch.Error {
+			ev.Object = w.status(obj)
+		}
+		if !w.send(ev) {
+			return
+		}
+	}
+}
+
+// send delivers ev unless the watch is stopped first.
+func (w *streamWatcher) send(ev watch.Event) bool {
+	select {
+	case w.result <- ev:
+		return true
+	case <-w.stop:
+		return false
+	case <-w.ctx.Done():
+		return false
+	}
+}
+
+// status converts the object of an ERROR event into a *metav1.Status.
+func (w *streamWatcher) status(obj *unstructured.Unstructured) runtime.Object {
+	st := &metav1.Status{}
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(obj.Object, st); err != nil || obj.GetKind() != "Status" {
+		return w.failure(fmt.Errorf("the ERROR event does not carry a Status (kind %q)", obj.GetKind()))
+	}
+	return st
+}
+
+// failure is the Status of an ERROR event for a client-side failure.
+func (w *streamWatcher) failure(err error) *metav1.Status {
+	return &metav1.Status{
+		TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Status"},
+		Status:   metav1.StatusFailure,
+		Code:     http.StatusInternalServerError,
+		Reason:   metav1.StatusReasonInternalError,
+		Message:  w.wrap(err).Error(),
+	}
+}
