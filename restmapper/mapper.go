@@ -1,0 +1,131 @@
+package restmapper
+
+import (
+	"context"
+	"fmt"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+)
+
+// DiscoveryRESTMapper maps kinds and resources over one discovery result. It
+// answers every question from an index built once by NewDiscoveryRESTMapper,
+// so a hit costs a map lookup and allocates nothing. It is safe for
+// concurrent use.
+//
+// Its answers are those of client-go's restmapper.NewDiscoveryRESTMapper, with
+// two differences: KindsFor, ResourcesFor and RESTMappings list their
+// results in priority order (client-go lists them in discovery order, which
+// is the same for every real server), and the *meta.RESTMapping it returns is
+// shared, so callers must not modify it.
+type DiscoveryRESTMapper struct {
+	ix *index
+}
+
+var (
+	_ meta.RESTMapper            = (*DiscoveryRESTMapper)(nil)
+	_ meta.RESTMapperWithContext = (*DiscoveryRESTMapper)(nil)
+	_ fmt.Stringer               = (*DiscoveryRESTMapper)(nil)
+)
+
+// NewDiscoveryRESTMapper indexes groupResources and returns a mapper over
+// them. The priority among group-versions is client-go's: the core group's
+// v1 first, then the groups in the order given, each one's preferred version
+// before its other versions. Subresources, versions not listed in their
+// group and resources without a name are left out; nil entries are skipped.
+// The mapper does not keep groupResources.
+func NewDiscoveryRESTMapper(groupResources []*APIGroupResources) *DiscoveryRESTMapper {
+	return &DiscoveryRESTMapper{ix: newIndex(groupResources)}
+}
+
+// KindFor returns the kind resource names: the match in the best
+// group-version. It returns a *meta.NoResourceMatchError when nothing
+// matches and a plain error when resource.Resource is empty. As in
+// client-go, it is never ambiguous: a name names one kind per group-version,
+// and the best group-version wins (use a Resolver to be told when several
+// groups compete).
+func (m *DiscoveryRESTMapper) KindFor(resource schema.GroupVersionResource) (schema.GroupVersionKind, error) {
+	return m.ix.kindFor(resource)
+}
+
+// KindsFor returns every kind resource names, in priority order, or a
+// *meta.NoResourceMatchError.
+func (m *DiscoveryRESTMapper) KindsFor(resource schema.GroupVersionResource) ([]schema.GroupVersionKind, error) {
+	return m.ix.kindsFor(resource)
+}
+
+// ResourceFor returns the plural resource input names: the match in the best
+// group-version. It returns a *meta.NoResourceMatchError when nothing
+// matches and a *meta.AmbiguousResourceError when the best group-version
+// holds several matches.
+func (m *DiscoveryRESTMapper) ResourceFor(input schema.GroupVersionResource) (schema.GroupVersionResource, error) {
+	return m.ix.resourceFor(input)
+}
+
+// ResourcesFor returns every plural resource input names, in priority order,
+// or a *meta.NoResourceMatchError.
+func (m *DiscoveryRESTMapper) ResourcesFor(input schema.GroupVersionResource) ([]schema.GroupVersionResource, error) {
+	return m.ix.resourcesFor(input)
+}
+
+// RESTMapping returns the mapping of gk in the first of versions that serves
+// it, or in its best group-version when no version is given. The mapping is
+// shared: do not modify it. It returns a *meta.NoKindMatchError when no
+// version matches.
+func (m *DiscoveryRESTMapper) RESTMapping(gk schema.GroupKind, versions ...string) (*meta.RESTMapping, error) {
+	return m.ix.restMapping(gk, versions)
+}
+
+// RESTMappings returns the mappings of gk in every group-version serving it,
+// in priority order, or only in the versions given. The mappings are shared:
+// do not modify them. It returns a *meta.NoKindMatchError when none matches.
+func (m *DiscoveryRESTMapper) RESTMappings(gk schema.GroupKind, versions ...string) ([]*meta.RESTMapping, error) {
+	return m.ix.restMappings(gk, versions)
+}
+
+// ResourceSingularizer returns the singular name of resource. When resource
+// names nothing, it returns resource unchanged and a
+// *meta.NoResourceMatchError.
+func (m *DiscoveryRESTMapper) ResourceSingularizer(resource string) (string, error) {
+	return m.ix.resourceSingularizer(resource)
+}
+
+// KindForWithContext is KindFor; the mapper does no I/O, so ctx is unused.
+func (m *DiscoveryRESTMapper) KindForWithContext(_ context.Context, resource schema.GroupVersionResource) (schema.GroupVersionKind, error) {
+	return m.ix.kindFor(resource)
+}
+
+// KindsForWithContext is KindsFor; ctx is unused.
+func (m *DiscoveryRESTMapper) KindsForWithContext(_ context.Context, resource schema.GroupVersionResource) ([]schema.GroupVersionKind, error) {
+	return m.ix.kindsFor(resource)
+}
+
+// ResourceForWithContext is ResourceFor; ctx is unused.
+func (m *DiscoveryRESTMapper) ResourceForWithContext(_ context.Context, input schema.GroupVersionResource) (schema.GroupVersionResource, error) {
+	return m.ix.resourceFor(input)
+}
+
+// ResourcesForWithContext is ResourcesFor; ctx is unused.
+func (m *DiscoveryRESTMapper) ResourcesForWithContext(_ context.Context, input schema.GroupVersionResource) ([]schema.GroupVersionResource, error) {
+	return m.ix.resourcesFor(input)
+}
+
+// RESTMappingWithContext is RESTMapping; ctx is unused.
+func (m *DiscoveryRESTMapper) RESTMappingWithContext(_ context.Context, gk schema.GroupKind, versions ...string) (*meta.RESTMapping, error) {
+	return m.ix.restMapping(gk, versions)
+}
+
+// RESTMappingsWithContext is RESTMappings; ctx is unused.
+func (m *DiscoveryRESTMapper) RESTMappingsWithContext(_ context.Context, gk schema.GroupKind, versions ...string) ([]*meta.RESTMapping, error) {
+	return m.ix.restMappings(gk, versions)
+}
+
+// ResourceSingularizerWithContext is ResourceSingularizer; ctx is unused.
+func (m *DiscoveryRESTMapper) ResourceSingularizerWithContext(_ context.Context, resource string) (string, error) {
+	return m.ix.resourceSingularizer(resource)
+}
+
+// String names the mapper and its group-versions in priority order.
+func (m *DiscoveryRESTMapper) String() string {
+	return fmt.Sprintf("DiscoveryRESTMapper{%v}", m.ix.gvs)
+}
