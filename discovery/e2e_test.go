@@ -3,9 +3,11 @@ package discovery_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -15,7 +17,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/anykube/anykube"
 	"github.com/anykube/anykube/discovery"
@@ -331,4 +335,77 @@ func TestE2EVersionAndOpenAPI(t *testing.T) {
 	doc, err := gv.Document()
 	require.NoError(t, err)
 	assert.Contains(t, doc.Paths.Paths, "/apis/e2e0.anykube.test/v1/namespaces/{namespace}/thing00s")
+}
+
+// TestE2EBrokenAggregatedAPI registers an aggregated API whose backend does
+// not exist, as when metrics-server is down, on a cluster of its own so the
+// other tests keep a healthy one.
+func TestE2EBrokenAggregatedAPI(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test against a real API server")
+	}
+	c := testcluster.Start(t)
+	hc, err := c.HTTPClient()
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	crds := e2e.GenerateCRDs(5)
+	require.NoError(t, e2e.InstallCRDs(ctx, hc, c.Host, crds))
+
+	apiService := `{"apiVersion":"apiregistration.k8s.io/v1","kind":"APIService",
+		"metadata":{"name":"v1beta1.metrics.k8s.io"},
+		"spec":{"group":"metrics.k8s.io","version":"v1beta1","insecureSkipTLSVerify":true,
+		"groupPriorityMinimum":100,"versionPriority":100,
+		"service":{"namespace":"kube-system","name":"metrics-server","port":443}}}`
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.Host+"/apis/apiregistration.k8s.io/v1/apiservices", strings.NewReader(apiService))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := hc.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusCreated, resp.StatusCode)
+
+	metrics := schema.GroupVersion{Group: "metrics.k8s.io", Version: "v1beta1"}
+	d, err := discovery.NewDiscoveryClientForConfig(clusterConfig(c, &countingTransport{legacyOnly: true}))
+	require.NoError(t, err)
+	d.GroupVersionTimeout = 5 * time.Second
+
+	// The legacy path lists the group as soon as the APIService exists and
+	// fails to fetch its resources.
+	var lists []*metav1.APIResourceList
+	require.Eventually(t, func() bool {
+		_, lists, err = d.ServerGroupsAndResources()
+		groups, ok := discovery.GroupDiscoveryFailedErrorGroups(err)
+		return ok && groups[metrics] != nil
+	}, time.Minute, 200*time.Millisecond, "last error: %v", err)
+	groups, _ := discovery.GroupDiscoveryFailedErrorGroups(err)
+	assert.Len(t, groups, 1, "only the broken API fails: %v", err)
+	assert.True(t, apierrors.IsServiceUnavailable(groups[metrics]), "cause: %v", groups[metrics])
+	found := 0
+	for _, l := range lists {
+		if strings.HasSuffix(l.GroupVersion, ".anykube.test/v1") {
+			found++
+		}
+	}
+	assert.Equal(t, 5, found, "the CRDs are all there")
+
+	// Aggregated discovery never hides the rest either: the server marks
+	// the broken version Stale, and it is reported, not returned.
+	agg, err := discovery.NewDiscoveryClientForConfig(clusterConfig(c, &countingTransport{}))
+	require.NoError(t, err)
+	var aggLists []*metav1.APIResourceList
+	require.Eventually(t, func() bool {
+		_, aggLists, err = agg.ServerGroupsAndResources()
+		var failed *discovery.ErrGroupDiscoveryFailed
+		return errors.As(err, &failed) && slices.Contains(failed.Stale(), metrics)
+	}, time.Minute, 200*time.Millisecond, "last error: %v", err)
+	found = 0
+	for _, l := range aggLists {
+		assert.NotEqual(t, metrics.String(), l.GroupVersion)
+		if strings.HasSuffix(l.GroupVersion, ".anykube.test/v1") {
+			found++
+		}
+	}
+	assert.Equal(t, 5, found)
+	t.Logf("aggregated discovery with a broken APIService: err=%v", err)
 }

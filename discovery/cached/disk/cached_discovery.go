@@ -48,6 +48,8 @@ type CachedDiscoveryClient struct {
 	*memory.MemCacheClient
 }
 
+var _ discovery.CachedDiscoveryInterface = (*CachedDiscoveryClient)(nil)
+
 // NewCachedDiscoveryClientForConfig returns a disk-cached discovery client
 // for the server cfg names, keeping its files in discoveryCacheDir (empty
 // means kubectl's directory for cfg.Host, DefaultDiscoveryCacheDir) for ttl
