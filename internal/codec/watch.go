@@ -89,6 +89,10 @@ func (w *WatchDecoder) Next() (string, *unstructured.Unstructured, error) {
 			return "", nil, err
 		}
 		if frameEnd >= 0 {
+			if frameEnd-w.start > w.max {
+				w.err = &FrameTooLargeError{Offset: w.off + int64(w.start), Limit: w.max}
+				return "", nil, w.err
+			}
 			frame := w.buf[w.start:frameEnd]
 			base := w.off + int64(w.start)
 			w.start = frameEnd
@@ -142,7 +146,11 @@ func (w *WatchDecoder) fill() error {
 		}
 	}
 	for range 100 {
-		n, err := w.r.Read(w.buf[w.end:])
+		p := w.buf[w.end:]
+		n, err := w.r.Read(p)
+		if n < 0 || n > len(p) {
+			return fmt.Errorf("codec: reading watch stream at offset %d: reader returned %d for a %d-byte buffer", w.off+int64(w.end), n, len(p))
+		}
 		w.end += n
 		if err == io.EOF {
 			w.eof = true

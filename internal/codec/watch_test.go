@@ -234,6 +234,25 @@ func TestWatchStreamErrorsStick(t *testing.T) {
 		_, _, err2 := d.Next()
 		assert.Equal(t, err, err2)
 	})
+	t.Run("too large but already buffered", func(t *testing.T) {
+		d := NewWatchDecoder(strings.NewReader(podFrame + podFrame))
+		d.SetMaxFrameSize(len(podFrame) - 1)
+		_, _, err := d.Next()
+		var fe *FrameTooLargeError
+		require.ErrorAs(t, err, &fe)
+		assert.Equal(t, int64(0), fe.Offset)
+	})
+	t.Run("reader breaking its contract", func(t *testing.T) {
+		d := NewWatchDecoder(badReader{})
+		_, _, err := d.Next()
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "reader returned")
+	})
+	t.Run("reader making no progress", func(t *testing.T) {
+		d := NewWatchDecoder(stalled{})
+		_, _, err := d.Next()
+		require.ErrorIs(t, err, io.ErrNoProgress)
+	})
 	t.Run("endless garbage is bounded", func(t *testing.T) {
 		d := NewWatchDecoder(io.MultiReader(strings.NewReader(`{"a":"`), endless('x')))
 		d.SetMaxFrameSize(1 << 20)
@@ -261,6 +280,14 @@ func TestWatchLargeFrameGrowsBuffer(t *testing.T) {
 	require.Len(t, got, 3)
 	assert.Len(t, got[1].obj.Object["data"], 300<<10)
 }
+
+type badReader struct{}
+
+func (badReader) Read(p []byte) (int, error) { return len(p) + 1, nil }
+
+type stalled struct{}
+
+func (stalled) Read([]byte) (int, error) { return 0, nil }
 
 type endless byte
 
