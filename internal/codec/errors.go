@@ -13,6 +13,7 @@ type SyntaxError struct {
 	Msg    string
 }
 
+// Error says where the syntax broke and how.
 func (e *SyntaxError) Error() string {
 	return "codec: JSON syntax error at offset " + strconv.FormatInt(e.Offset, 10) + ": " + e.Msg
 }
@@ -30,6 +31,7 @@ type TypeError struct {
 	Want string
 }
 
+// Error names the value found, where, and what was required.
 func (e *TypeError) Error() string {
 	where := e.Path
 	if where == "" {
@@ -45,6 +47,7 @@ type FrameTooLargeError struct {
 	Limit  int
 }
 
+// Error names the frame's offset and the limit it passed.
 func (e *FrameTooLargeError) Error() string {
 	return fmt.Sprintf("codec: watch frame starting at offset %d is larger than the limit of %d bytes", e.Offset, e.Limit)
 }
@@ -56,6 +59,7 @@ type EventTypeError struct {
 	Type   string
 }
 
+// Error names the frame's offset and the type it carried.
 func (e *EventTypeError) Error() string {
 	return fmt.Sprintf("codec: watch frame at offset %d has invalid event type %q", e.Offset, e.Type)
 }

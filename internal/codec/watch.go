@@ -74,10 +74,12 @@ func (w *WatchDecoder) SetMaxFrameSize(n int) {
 // At a clean end of stream (only whitespace after the last frame) it returns
 // io.EOF. A stream cut inside a frame gives an error wrapping
 // io.ErrUnexpectedEOF; a frame over the size limit a *FrameTooLargeError;
+// something other than an object where a frame should start a *SyntaxError;
 // a read failure the reader's error, wrapped. Those end the stream: every
 // later call returns the same error. A complete frame that does not decode (a
-// *SyntaxError or *TypeError, an *EventTypeError, a missing kind) is
-// reported once and skipped, and the next call reads the frame after it.
+// *SyntaxError or *TypeError inside it, an *EventTypeError, ErrMissingObject,
+// apimachinery's missing-kind error) is reported once and skipped, and the
+// next call reads the frame after it.
 func (w *WatchDecoder) Next() (string, *unstructured.Unstructured, error) {
 	if w.err != nil {
 		return "", nil, w.err
@@ -242,7 +244,9 @@ func quoteOrBackslash(data []byte, i int) int {
 	return i
 }
 
-var errNoObject = errors.New("has no object")
+// ErrMissingObject is wrapped by Next's error for a frame without an
+// "object" (or with only null ones).
+var ErrMissingObject = errors.New("watch frame has no object")
 
 // decodeEvent decodes one complete frame. Like metav1.WatchEvent's decoding,
 // keys are case-sensitive, unknown keys are ignored, a null "type" or
@@ -334,7 +338,7 @@ func decodeEvent(frame []byte, base int64) (string, *unstructured.Unstructured, 
 		return "", nil, &EventTypeError{Offset: base, Type: eventType}
 	}
 	if objAt < 0 {
-		return "", nil, fmt.Errorf("codec: watch frame at offset %d %w", base, errNoObject)
+		return "", nil, fmt.Errorf("codec: frame at offset %d: %w", base, ErrMissingObject)
 	}
 	if objSoft != nil {
 		return "", nil, objSoft

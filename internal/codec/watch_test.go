@@ -157,7 +157,7 @@ func TestWatchBadFramesAreSkipped(t *testing.T) {
 			assert.Equal(t, "type", e.Path)
 		}},
 		"missing object": {`{"type":"ADDED"}`, func(t *testing.T, err error) {
-			require.ErrorIs(t, err, errNoObject)
+			require.ErrorIs(t, err, ErrMissingObject)
 		}},
 		"object not an object": {`{"type":"ADDED","object":[1]}`, func(t *testing.T, err error) {
 			var e *TypeError
