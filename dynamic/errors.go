@@ -36,14 +36,17 @@ type Error struct {
 	Err error
 }
 
-// Error returns "dynamic: VERB RESOURCE [NAMESPACE/]NAME[/SUB]: cause".
+// Error returns "dynamic: VERB RESOURCE [NAMESPACE/]NAME[/SUB]: cause", or
+// "dynamic: VERB RESOURCE in namespace NAMESPACE: cause" for calls on a
+// collection.
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString("dynamic: ")
 	b.WriteString(e.Verb)
 	b.WriteByte(' ')
 	b.WriteString(resourceString(e.Resource))
-	if e.Namespace != "" || e.Name != "" {
+	switch {
+	case e.Name != "":
 		b.WriteByte(' ')
 		if e.Namespace != "" {
 			b.WriteString(e.Namespace)
@@ -54,6 +57,9 @@ func (e *Error) Error() string {
 			b.WriteByte('/')
 			b.WriteString(e.Subresource)
 		}
+	case e.Namespace != "":
+		b.WriteString(" in namespace ")
+		b.WriteString(e.Namespace)
 	}
 	b.WriteString(": ")
 	if e.Err != nil {
