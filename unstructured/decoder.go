@@ -28,8 +28,9 @@ type DecoderOptions struct {
 	// means errors name no source.
 	SourceName string
 
-	// MaxDocumentBytes caps the size of one document, the bound on the
-	// memory the decoder holds. A larger document is read past, never held,
+	// MaxDocumentBytes caps the size of one document's text, which bounds
+	// the memory the decoder holds (the decoded object takes a few times
+	// its text). A larger document is read past, never held,
 	// and reported as a *ManifestError matching ErrDocumentTooLarge; the
 	// decoder then goes on with the next document. Zero means
 	// DefaultMaxDocumentBytes; a negative value means no cap.
@@ -111,8 +112,9 @@ func (e *ManifestError) Unwrap() error { return e.Err }
 // list that lack apiVersion or kind get the list's apiVersion and the kind
 // without its "List" suffix.
 //
-// YAML is read with YAML 1.1 rules, as kubectl reads it (yes/no are
-// booleans); anchors, aliases and merge keys work within a document.
+// YAML is read with YAML 1.1 rules, as kubectl reads it: unquoted yes, no,
+// on, off, y and n are booleans, and as map keys they become "true" and
+// "false". Anchors, aliases and merge keys work within a document.
 // Integers decode as int64 and other numbers as float64, as in
 // apimachinery's own decoding, except that YAML's 1.0 reads as the integer
 // 1, as in kubectl.
@@ -200,14 +202,14 @@ func (d *Decoder) All() iter.Seq2[*apiu.Unstructured, error] {
 	return func(yield func(*apiu.Unstructured, error) bool) {
 		for {
 			obj, err := d.Next()
-			if errors.Is(err, io.EOF) && d.err == io.EOF && len(d.queue) == 0 {
+			if err == io.EOF {
 				return
 			}
 			if !yield(obj, err) {
 				return
 			}
-			if err != nil && d.err != nil && d.err != io.EOF && len(d.queue) == 0 {
-				return
+			if err != nil && err == d.err {
+				return // the input failed; nothing more can come
 			}
 		}
 	}

@@ -592,3 +592,13 @@ func fileReader(t *testing.T, name string) io.Reader {
 	require.NoError(t, err)
 	return bytes.NewReader(data)
 }
+
+func TestDecoderYAML11Booleans(t *testing.T) {
+	// Documented: kubectl's YAML 1.1 reading, quirks included.
+	in := "apiVersion: v1\nkind: A\nvalues: {a: yes, b: off, c: \"yes\"}\non: 1\nn: 2\n"
+	objs, err := ReadManifests(strings.NewReader(in), DecoderOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, map[string]any{"a": true, "b": false, "c": "yes"}, objs[0].Object["values"])
+	assert.Equal(t, int64(1), objs[0].Object["true"])
+	assert.Equal(t, int64(2), objs[0].Object["false"])
+}
