@@ -11,31 +11,43 @@ import "encoding/binary"
 // never need locking (each belongs to one pooled decodeState).
 
 const (
-	// maxInternLen bounds what is interned: longer strings (uids, long
-	// annotations) rarely repeat, and hashing them would cost more than it
-	// saves.
+	// maxInternLen bounds what is interned: longer strings (long
+	// annotations, messages) rarely repeat, and hashing them would cost
+	// more than it saves.
 	maxInternLen = 64
 
-	keySlots   = 2048
-	valueSlots = 2048
+	// The caches are two-way set associative with one LRU bit per set: a
+	// string seen once (a uid, a timestamp) evicts the colder of two
+	// entries, so the hot keys and values survive a stream of unique ones.
+	keySets   = 2048
+	valueSets = 2048
 )
 
 type keyCache struct {
-	slots [keySlots]string
+	sets [keySets][2]string
+	lru  [keySets]uint8 // which way to evict next
 }
 
 // get returns b as a string, shared with earlier calls for the same bytes
-// when the slot still holds them.
+// while the cache still holds them.
 func (c *keyCache) get(b []byte) string {
 	if len(b) > maxInternLen {
 		return string(b)
 	}
-	s := &c.slots[hashBytes(b)&(keySlots-1)]
-	if *s == string(b) {
-		return *s
+	i := hashBytes(b) & (keySets - 1)
+	set := &c.sets[i]
+	if set[0] == string(b) {
+		c.lru[i] = 1
+		return set[0]
+	}
+	if set[1] == string(b) {
+		c.lru[i] = 0
+		return set[1]
 	}
 	str := string(b)
-	*s = str
+	w := c.lru[i]
+	set[w] = str
+	c.lru[i] = 1 - w
 	return str
 }
 
@@ -45,7 +57,8 @@ type valueEntry struct {
 }
 
 type valueCache struct {
-	slots [valueSlots]valueEntry
+	sets [valueSets][2]valueEntry
+	lru  [valueSets]uint8
 }
 
 // get returns b as a boxed string.
@@ -53,14 +66,21 @@ func (c *valueCache) get(b []byte) any {
 	if len(b) > maxInternLen {
 		return string(b)
 	}
-	e := &c.slots[hashBytes(b)&(valueSlots-1)]
-	if e.v != nil && e.s == string(b) {
-		return e.v
+	i := hashBytes(b) & (valueSets - 1)
+	set := &c.sets[i]
+	if set[0].v != nil && set[0].s == string(b) {
+		c.lru[i] = 1
+		return set[0].v
+	}
+	if set[1].v != nil && set[1].s == string(b) {
+		c.lru[i] = 0
+		return set[1].v
 	}
 	str := string(b)
-	e.s = str
-	e.v = str
-	return e.v
+	w := c.lru[i]
+	set[w] = valueEntry{s: str, v: str}
+	c.lru[i] = 1 - w
+	return set[w].v
 }
 
 // hashBytes is a quick multiplicative hash for strings of at most
