@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 
 	apiu "k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
@@ -32,8 +33,8 @@ type FieldError struct {
 	// At is the prefix of Path where the walk stopped; it equals Path when
 	// the last step failed. Empty means the object itself.
 	At string
-	// Want is what was needed at At: "map", "list", a Go type name such as
-	// "string" or "int64", or "existing item" for an edit of a list item.
+	// Want is what was needed at At: "map", "list", or a Go type name such
+	// as "string" or "int64". It is empty when Found is "missing".
 	Want string
 	// Found is what was at At: "missing", "null", or a type name ("map",
 	// "list", "string", "int64", "float64", "bool", or a Go type).
@@ -67,16 +68,23 @@ func (e *FieldError) Error() string {
 	return msg
 }
 
-// Is makes errors.Is match ErrFieldNotFound for missing or null values and
-// ErrFieldType for everything else.
+// Is makes errors.Is match ErrFieldNotFound when the value at the path, or
+// a map or list on the way to it, is missing or null, and ErrFieldType for
+// everything else, including a null item inside the list or map that
+// GetStringSlice or GetStringMap read (the container is there, its content
+// is wrong).
 func (e *FieldError) Is(target error) bool {
 	switch target {
 	case ErrFieldNotFound:
-		return e.Found == "missing" || e.Found == "null"
+		return e.notFound()
 	case ErrFieldType:
-		return e.Found != "missing" && e.Found != "null"
+		return !e.notFound()
 	}
 	return false
+}
+
+func (e *FieldError) notFound() bool {
+	return e.Found == "missing" || (e.Found == "null" && strings.HasPrefix(e.Path, e.At))
 }
 
 func rootOf[O Object](obj O) map[string]any {
@@ -178,24 +186,15 @@ func missing(p Path, n int, detail string) *FieldError {
 
 // wrongType reports that the value at p's first n segments is not a want.
 func wrongType(p Path, n int, want string, found any) *FieldError {
-	f := &FieldError{Path: p.String(), At: p.prefix(n), Want: want, Found: typeName(found)}
-	return f
-}
-
-// parseFor parses a path for one of the field functions.
-func parseFor(path string) (Path, error) {
-	p, err := ParsePath(path)
-	if err != nil {
-		return Path{}, err
-	}
-	return p, nil
+	return &FieldError{Path: p.String(), At: p.prefix(n), Want: want, Found: typeName(found)}
 }
 
 // GetValue returns the value at path as stored (nil for null): not a copy,
-// so changing a returned map or list changes obj. It fails with a *FieldError when the
-// path does not lead to a value, and a *PathError when path is malformed.
+// so changing a returned map or list changes obj. It fails with a
+// *FieldError when the path does not lead to a value, and a *PathError when
+// path is malformed.
 func GetValue[O Object](obj O, path string) (any, error) {
-	p, err := parseFor(path)
+	p, err := ParsePath(path)
 	if err != nil {
 		return nil, err
 	}
@@ -223,12 +222,17 @@ func Has[O Object](obj O, path string) (bool, error) {
 // as stored, not copied. It fails with a *FieldError naming the path and the
 // type found, matching ErrFieldNotFound when the value is absent or null.
 func Get[T any, O Object](obj O, path string) (T, error) {
-	var zero T
-	p, err := parseFor(path)
+	p, err := ParsePath(path)
 	if err != nil {
+		var zero T
 		return zero, err
 	}
-	v, err := walk(rootOf(obj), p)
+	return getAt[T](rootOf(obj), p)
+}
+
+func getAt[T any](root map[string]any, p Path) (T, error) {
+	var zero T
+	v, err := walk(root, p)
 	if err != nil {
 		return zero, err
 	}
@@ -288,11 +292,11 @@ func GetSlice[O Object](obj O, path string) ([]any, error) {
 // It fails with a *FieldError when the value is not a list or an item is not
 // a string; the error's At names the offending item.
 func GetStringSlice[O Object](obj O, path string) ([]string, error) {
-	p, err := parseFor(path)
+	p, err := ParsePath(path)
 	if err != nil {
 		return nil, err
 	}
-	l, err := GetSlice(obj, path)
+	l, err := getAt[[]any](rootOf(obj), p)
 	if err != nil {
 		return nil, err
 	}
@@ -312,22 +316,29 @@ func GetStringSlice[O Object](obj O, path string) ([]string, error) {
 // value is not a map or an entry is not a string; the error's At names the
 // offending entry.
 func GetStringMap[O Object](obj O, path string) (map[string]string, error) {
-	p, err := parseFor(path)
+	p, err := ParsePath(path)
 	if err != nil {
 		return nil, err
 	}
-	m, err := GetMap(obj, path)
+	m, err := getAt[map[string]any](rootOf(obj), p)
 	if err != nil {
 		return nil, err
 	}
 	out := make(map[string]string, len(m))
+	var bad string
+	hasBad := false
 	for k, v := range m {
-		s, ok := v.(string)
-		if !ok {
-			at := Path{segs: append(append([]segment(nil), p.segs...), segment{kind: segField, key: k})}
-			return nil, &FieldError{Path: p.String(), At: at.String(), Want: "string", Found: typeName(v)}
+		if s, ok := v.(string); ok {
+			out[k] = s
+		} else if !hasBad || k < bad {
+			// Report the first bad key in sorted order, so the error
+			// does not depend on map iteration order.
+			bad, hasBad = k, true
 		}
-		out[k] = s
+	}
+	if hasBad {
+		at := Path{segs: append(append([]segment(nil), p.segs...), segment{kind: segField, key: bad})}
+		return nil, &FieldError{Path: p.String(), At: at.String(), Want: "string", Found: typeName(m[bad])}
 	}
 	return out, nil
 }
@@ -340,7 +351,7 @@ func GetStringMap[O Object](obj O, path string) (map[string]string, error) {
 // path, and with an error when value has no JSON form. On failure obj is
 // unchanged.
 func Set[O Object](obj O, path string, value any) error {
-	p, err := parseFor(path)
+	p, err := ParsePath(path)
 	if err != nil {
 		return err
 	}
@@ -370,7 +381,7 @@ func Set[O Object](obj O, path string, value any) error {
 // idempotent remove can ignore that case, and with a *PathError for a
 // malformed path.
 func Remove[O Object](obj O, path string) error {
-	p, err := parseFor(path)
+	p, err := ParsePath(path)
 	if err != nil {
 		return err
 	}

@@ -358,3 +358,16 @@ func TestFieldErrorNeverPrintsValues(t *testing.T) {
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), "hunter2")
 }
+
+func TestGetStringMapReportsFirstBadKeyInOrder(t *testing.T) {
+	obj := map[string]any{"m": map[string]any{"d": int64(1), "a": "ok", "c": true, "b": 2.5, "": nil}}
+	for range 20 {
+		_, err := GetStringMap(obj, "m")
+		fe := fieldErr(t, err)
+		assert.Equal(t, `m[""]`, fe.At)
+		assert.Equal(t, "null", fe.Found)
+	}
+	delete(obj["m"].(map[string]any), "")
+	_, err := GetStringMap(obj, "m")
+	assert.Equal(t, "m.b", fieldErr(t, err).At)
+}

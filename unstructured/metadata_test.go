@@ -37,3 +37,12 @@ func TestMergeLabelsRefusesMalformedMetadata(t *testing.T) {
 	assert.ErrorIs(t, MergeAnnotations(u, map[string]string{"a": "b"}), ErrFieldType)
 	assert.Error(t, MergeLabels(nil, map[string]string{"a": "b"}))
 }
+
+func TestMergeLabelsWithNullEntryDoesNotDropLabels(t *testing.T) {
+	u := object("v1", "ConfigMap", "c", "")
+	u.Object["metadata"].(map[string]any)["labels"] = map[string]any{"keep": "me", "odd": nil}
+	err := MergeLabels(u, map[string]string{"a": "b"})
+	assert.ErrorIs(t, err, ErrFieldType)
+	assert.NotErrorIs(t, err, ErrFieldNotFound)
+	assert.Equal(t, map[string]any{"keep": "me", "odd": nil}, u.Object["metadata"].(map[string]any)["labels"])
+}
