@@ -4,10 +4,10 @@ import (
 	apiu "k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
-// ServerPopulatedMetadata lists the metadata fields StripServerFields
-// removes: the ones the API server writes and a client never sets, which
-// make two otherwise equal objects differ and which an apply must not send.
-var ServerPopulatedMetadata = []string{
+// serverPopulatedMetadata lists the metadata fields the API server writes
+// and a client never sets: they make two otherwise equal objects differ,
+// and an apply must not send them.
+var serverPopulatedMetadata = []string{
 	"managedFields",
 	"resourceVersion",
 	"uid",
@@ -19,8 +19,10 @@ var ServerPopulatedMetadata = []string{
 }
 
 // StripServerFields returns a deep copy of u without the fields the server
-// populates, ready for a diff against a manifest or for an apply: the
-// metadata fields in ServerPopulatedMetadata and the whole top-level status.
+// populates, ready for a diff against a manifest or for an apply: metadata's
+// managedFields, resourceVersion, uid, creationTimestamp, generation,
+// selfLink, deletionTimestamp and deletionGracePeriodSeconds, and the whole
+// top-level status.
 // Everything a client may set stays, including finalizers, ownerReferences,
 // generateName and the kubectl.kubernetes.io/last-applied-configuration
 // annotation. A nil u gives nil; u itself is not modified.
@@ -46,7 +48,7 @@ func StripServerFields(u *apiu.Unstructured) *apiu.Unstructured {
 			for mk, mv := range md {
 				clean[mk] = copyJSON(mv)
 			}
-			for _, f := range ServerPopulatedMetadata {
+			for _, f := range serverPopulatedMetadata {
 				delete(clean, f)
 			}
 			out.Object[k] = clean
