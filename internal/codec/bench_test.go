@@ -90,9 +90,10 @@ func measure(b *testing.B, size int, op func() error) {
 		}
 		n++
 	}
-	cpu := float64(cpuTime()-start) / float64(n)
-	b.ReportMetric(cpu, "cpu-ns/op")
-	b.ReportMetric(float64(size)/cpu*1e3, "cpu-MB/s")
+	if cpu := float64(cpuTime()-start) / float64(n); cpu > 0 {
+		b.ReportMetric(cpu, "cpu-ns/op")
+		b.ReportMetric(float64(size)/cpu*1e3, "cpu-MB/s")
+	}
 }
 
 // countEvents calls next until io.EOF and checks it saw want events.
