@@ -134,8 +134,20 @@ type question struct {
 	versions []string
 }
 
+// key spells q for the negative cache. It copies what it reads (no fmt,
+// whose interface arguments would make a caller's variadic versions escape
+// to the heap on every call, hits included).
 func (q question) key() string {
-	return fmt.Sprintf("%s\x00%s\x00%s\x00%s\x00%s\x00%s\x00%s", q.op, q.gvr.Group, q.gvr.Version, q.gvr.Resource, q.gk.Group, q.gk.Kind, strings.Join(q.versions, ","))
+	var b strings.Builder
+	for _, s := range [...]string{q.op, q.gvr.Group, q.gvr.Version, q.gvr.Resource, q.gk.Group, q.gk.Kind} {
+		b.WriteString(s)
+		b.WriteByte(0)
+	}
+	for _, v := range q.versions {
+		b.WriteString(v)
+		b.WriteByte(',')
+	}
+	return b.String()
 }
 
 // lazyQuery answers q from the current snapshot when it covers n and q
