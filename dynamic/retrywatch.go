@@ -108,7 +108,8 @@ var _ watch.Interface = (*RetryWatcher)(nil)
 //   - SendInitialEvents=true (ResourceVersion must be ""): the initial state
 //     and every relist come from a streaming list instead of List calls,
 //     ending with the InitialEventsEndAnnotation bookmark; the server must
-//     support streaming lists (Kubernetes 1.32 and later).
+//     support streaming lists (Kubernetes 1.32 and later). Bookmarks are
+//     then forwarded as if AllowWatchBookmarks were set.
 //   - Any other ResourceVersion: the caller already knows the state at that
 //     version; the watcher lists at exactly that version to learn it,
 //     sends nothing for it, and watches on from there.
@@ -148,43 +149,44 @@ func NewRetryWatcher(ctx context.Context, client ResourceInterface, opts metav1.
 		done:      make(chan struct{}),
 		known:     make(map[knownKey]knownObject),
 	}
+	// The first list or watch runs under the watcher's own context, so
+	// that Stop ends it too.
+	rw.ctx, rw.cancel = context.WithCancel(ctx)
 	var initial []*unstructured.Unstructured
 	var stream watch.Interface
+	var err error
 	switch {
 	case streaming:
-		w, err := client.Watch(ctx, rw.streamingOptions())
-		if err != nil {
-			return nil, err
-		}
-		stream = w
+		stream, err = client.Watch(rw.ctx, rw.streamingOptions())
 	case opts.ResourceVersion == "" || opts.ResourceVersion == "0":
 		lo := rw.listOptions()
 		lo.ResourceVersion = opts.ResourceVersion
-		list, err := ListAll(ctx, client, lo)
-		if err != nil {
-			return nil, err
-		}
-		rw.learnList(list)
-		rw.lastRV = list.GetResourceVersion()
-		rw.listedInitial = true
-		for i := range list.Items {
-			initial = append(initial, &list.Items[i])
+		var list *unstructured.UnstructuredList
+		if list, err = ListAll(rw.ctx, client, lo); err == nil {
+			rw.learnList(list)
+			rw.lastRV = list.GetResourceVersion()
+			rw.listedInitial = true
+			for i := range list.Items {
+				initial = append(initial, &list.Items[i])
+			}
 		}
 	default:
 		lo := rw.listOptions()
 		lo.ResourceVersion = opts.ResourceVersion
 		lo.ResourceVersionMatch = metav1.ResourceVersionMatchExact
-		list, err := ListAll(ctx, client, lo)
-		if err != nil {
-			return nil, err
+		var list *unstructured.UnstructuredList
+		if list, err = ListAll(rw.ctx, client, lo); err == nil {
+			rw.learnList(list)
+			for i := range list.Items {
+				rw.remember(&list.Items[i])
+			}
+			rw.lastRV = opts.ResourceVersion
 		}
-		rw.learnList(list)
-		for i := range list.Items {
-			rw.remember(&list.Items[i])
-		}
-		rw.lastRV = opts.ResourceVersion
 	}
-	rw.ctx, rw.cancel = context.WithCancel(ctx)
+	if err != nil {
+		rw.cancel()
+		return nil, err
+	}
 	go rw.run(initial, stream)
 	return rw, nil
 }

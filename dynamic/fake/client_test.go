@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -14,6 +16,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/watch"
 
 	"github.com/anykube/anykube/dynamic"
 )
@@ -420,4 +423,74 @@ func TestErrorsNameTheCall(t *testing.T) {
 	var derr *dynamic.Error
 	require.True(t, errors.As(err, &derr))
 	assert.Equal(t, `dynamic: get deployments.v1.apps ns/a/b/status: invalid request: name "a/b": may not contain '/'`, err.Error())
+}
+
+func TestRefusesWhatTheRealClientRefuses(t *testing.T) {
+	ctx := context.Background()
+	c := NewSimpleDynamicClient(nil, configMap("ns", "a", nil))
+	_, err := c.Resource(schema.GroupVersionResource{Version: "v1"}).List(ctx, metav1.ListOptions{})
+	assert.ErrorIs(t, err, dynamic.ErrInvalidRequest)
+	_, err = c.Resource(cmGVR).Namespace("ns").Patch(ctx, "a", "", []byte(`{}`), metav1.PatchOptions{})
+	assert.ErrorIs(t, err, dynamic.ErrInvalidRequest)
+	_, err = c.Resource(cmGVR).Namespace("ns").Update(ctx, configMap("ns", "", nil), metav1.UpdateOptions{})
+	assert.ErrorIs(t, err, dynamic.ErrInvalidRequest)
+	_, err = c.Resource(cmGVR).Namespace("ns").Get(ctx, "a", metav1.GetOptions{}, "a/b")
+	assert.ErrorIs(t, err, dynamic.ErrInvalidRequest)
+	unencodable := configMap("ns", "b", nil)
+	unencodable.Object["data"] = map[string]any{"ch": make(chan int)}
+	_, err = c.Resource(cmGVR).Namespace("ns").Create(ctx, unencodable, metav1.CreateOptions{})
+	var derr *dynamic.Error
+	assert.ErrorAs(t, err, &derr)
+	assert.Empty(t, c.Actions())
+}
+
+func TestConcurrentUse(t *testing.T) {
+	ctx := context.Background()
+	c := NewSimpleDynamicClient(nil)
+	cms := c.Resource(cmGVR).Namespace("ns")
+	w, err := cms.Watch(ctx, metav1.ListOptions{})
+	require.NoError(t, err)
+	defer w.Stop()
+	var mu sync.Mutex
+	view := map[string]string{} // name -> resourceVersion, from events only
+	go func() {
+		for ev := range w.ResultChan() {
+			u := ev.Object.(*unstructured.Unstructured)
+			mu.Lock()
+			if ev.Type == watch.Deleted {
+				delete(view, u.GetName())
+			} else {
+				view[u.GetName()] = u.GetResourceVersion()
+			}
+			mu.Unlock()
+		}
+	}()
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 50 {
+				name := fmt.Sprintf("g%d-%d", g, i%10)
+				cms.Create(ctx, configMap("", name, nil), metav1.CreateOptions{})
+				cms.Patch(ctx, name, types.MergePatchType, []byte(`{"data":{"i":"`+fmt.Sprint(i)+`"}}`), metav1.PatchOptions{})
+				if i%3 == 0 {
+					cms.Delete(ctx, name, metav1.DeleteOptions{})
+				}
+				_, err := cms.List(ctx, metav1.ListOptions{Limit: 5})
+				assert.NoError(t, err)
+			}
+		})
+	}
+	wg.Wait()
+	list, err := cms.List(ctx, metav1.ListOptions{})
+	require.NoError(t, err)
+	want := map[string]string{}
+	for _, it := range list.Items {
+		want[it.GetName()] = it.GetResourceVersion()
+	}
+	require.NotEmpty(t, want)
+	assert.Eventually(t, func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return fmt.Sprint(view) == fmt.Sprint(want)
+	}, 5*time.Second, time.Millisecond, "the watch saw every write, in order")
 }
