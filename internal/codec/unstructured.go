@@ -110,11 +110,10 @@ func checkKind(obj runtime.Object, data []byte) error {
 		return nil
 	}
 	const quoteMax = 512
-	s := string(data)
-	if len(s) > quoteMax {
-		s = s[:quoteMax] + "..."
+	if len(data) > quoteMax {
+		return runtime.NewMissingKindErr(string(data[:quoteMax]) + "...")
 	}
-	return runtime.NewMissingKindErr(s)
+	return runtime.NewMissingKindErr(string(data))
 }
 
 // finish rejects anything after the top-level value and returns the first
