@@ -187,6 +187,11 @@ func TestDecodeList(t *testing.T) {
 		{"empty list kind", `{"kind":"List","apiVersion":"","items":[{}]}`},
 		{"nested items are plain", `{"kind":"List","apiVersion":"v1","items":[{"items":[1]}]}`},
 		{"Items is not items", `{"kind":"List","apiVersion":"v1","Items":[1]}`},
+		{"escaped items key", `{"kind":"PodList","apiVersion":"v1","it\u0065ms":[{}]}`},
+		{"escaped kind key", `{"\u006bind":"PodList","apiVersion":"v1","items":[{}]}`},
+		{"later kind not a string", `{"kind":"PodList","kind":7,"apiVersion":"v1","items":[{}]}`},
+		{"invalid utf8 key", "{\"kind\":\"PodList\",\"apiVersion\":\"v1\",\"items\":[{\"k\xff\":1}]}"},
+		{"item kind in a later duplicate", `{"kind":"PodList","apiVersion":"v1","items":[{"kind":"","kind":"Pod"}]}`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
