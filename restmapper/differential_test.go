@@ -336,8 +336,8 @@ func compareMappers(t *testing.T, groups []*restmapper.APIGroupResources, rng *r
 
 func TestDifferentialRandom(t *testing.T) {
 	seeds := 300
-	if testing.Short() {
-		seeds = 40
+	if testing.Short() || raceEnabled {
+		seeds = 30
 	}
 	for seed := range seeds {
 		rng := rand.New(rand.NewPCG(uint64(seed), 7))
@@ -348,14 +348,23 @@ func TestDifferentialRandom(t *testing.T) {
 	}
 }
 
+// differentialSample is how many questions of each kind a large group set
+// gets.
+func differentialSample() int {
+	if testing.Short() || raceEnabled {
+		return 1500
+	}
+	return 20000
+}
+
 func TestDifferentialBuiltin(t *testing.T) {
-	compareMappers(t, restmappertest.Builtin(), rand.New(rand.NewPCG(1, 2)), 20000)
+	compareMappers(t, restmappertest.Builtin(), rand.New(rand.NewPCG(1, 2)), differentialSample())
 }
 
 func TestDifferentialGenerated(t *testing.T) {
 	for _, n := range []int{10, 60, 200} {
 		t.Run(fmt.Sprint(n), func(t *testing.T) {
-			compareMappers(t, restmappertest.GroupResources(n), rand.New(rand.NewPCG(uint64(n), 3)), 5000)
+			compareMappers(t, restmappertest.GroupResources(n), rand.New(rand.NewPCG(uint64(n), 3)), differentialSample()/4)
 		})
 	}
 }

@@ -1,0 +1,5 @@
+//go:build !race
+
+package restmapper_test
+
+const raceEnabled = false
