@@ -33,7 +33,7 @@ type index struct {
 
 // kindEntry is the mapping of one kind in one group-version.
 type kindEntry struct {
-	gv      int
+	gv      int32
 	mapping *meta.RESTMapping
 }
 
@@ -46,17 +46,27 @@ type nameEntry struct {
 	resources []nameResource
 }
 
+// nameKind and nameResource hold a group-version by its position in
+// index.gvs rather than by value, to keep the index small.
 type nameKind struct {
-	gv  int
-	gvk schema.GroupVersionKind
+	gv   int32
+	kind string
 }
 
 type nameResource struct {
-	gv  int
-	gvr schema.GroupVersionResource
-	// singular is the singular name registered for gvr.Resource, "" when
-	// there is none.
+	gv     int32
+	plural string
+	// singular is the singular name registered for plural, "" when there
+	// is none.
 	singular string
+}
+
+func (ix *index) gvk(k *nameKind) schema.GroupVersionKind {
+	return ix.gvs[k.gv].WithKind(k.kind)
+}
+
+func (ix *index) gvr(r *nameResource) schema.GroupVersionResource {
+	return ix.gvs[r.gv].WithResource(r.plural)
 }
 
 // groupVersionSource is one group-version to index and its resources.
@@ -116,32 +126,92 @@ func listsVersion(g *APIGroupResources, version string) bool {
 
 // newIndex indexes groups. Lists in the index come out in priority order
 // because group-versions are added in that order; only the resources of one
-// group-version need sorting among themselves, by name, as client-go sorts
-// them. It never fails: entries it cannot use (a
+// group-version need sorting among themselves. It never fails: entries it cannot use (a
 // subresource, a resource without a name) are skipped.
 func newIndex(groups []*APIGroupResources) *index {
 	sources := priorityOrder(groups)
-	ix := &index{
-		gvs:   make([]schema.GroupVersion, len(sources)),
-		kinds: make(map[schema.GroupKind][]kindEntry),
-		names: make(map[string]*nameEntry),
+	b := &indexBuilder{
+		ix: &index{
+			gvs:   make([]schema.GroupVersion, len(sources)),
+			kinds: make(map[schema.GroupKind][]kindEntry),
+			names: make(map[string]*nameEntry),
+		},
+		strings: make(map[string]string),
 	}
 	var t gvTable
 	for i, src := range sources {
-		ix.gvs[i] = src.gv
+		b.ix.gvs[i] = src.gv
 		t.reset()
-		t.fill(src.gv, src.resources)
-		ix.addTable(i, src.gv, &t)
+		t.fill(src.gv, src.resources, b.intern)
+		b.addTable(int32(i), src.gv, &t)
 	}
-	for _, e := range ix.names {
+	b.compact()
+	return b.ix
+}
+
+// indexBuilder holds what building an index needs and the index does not.
+type indexBuilder struct {
+	ix *index
+	// strings interns the names building derives (lower-cased kinds, list
+	// kinds, guessed plurals), which repeat in every group-version serving
+	// the same kind.
+	strings map[string]string
+	// mappings is the current slab RESTMappings are carved from: one
+	// allocation per hundred mappings instead of one each.
+	mappings []meta.RESTMapping
+}
+
+func (b *indexBuilder) intern(s string) string {
+	if v, ok := b.strings[s]; ok {
+		return v
+	}
+	b.strings[s] = s
+	return s
+}
+
+func (b *indexBuilder) mapping(m meta.RESTMapping) *meta.RESTMapping {
+	if len(b.mappings) == cap(b.mappings) {
+		b.mappings = make([]meta.RESTMapping, 0, 128)
+	}
+	b.mappings = append(b.mappings, m)
+	return &b.mappings[len(b.mappings)-1]
+}
+
+// compact moves every list of the index into one array per kind of list,
+// exactly sized, so that the index keeps none of the spare capacity that
+// appending left behind, and sorts the resources of each group-version by
+// name, as client-go does.
+func (b *indexBuilder) compact() {
+	nk, nr, ne := 0, 0, 0
+	for _, e := range b.ix.names {
+		nk += len(e.kinds)
+		nr += len(e.resources)
+	}
+	for _, l := range b.ix.kinds {
+		ne += len(l)
+	}
+	kinds := make([]nameKind, 0, nk)
+	resources := make([]nameResource, 0, nr)
+	entries := make([]kindEntry, 0, ne)
+	for _, e := range b.ix.names {
+		start := len(kinds)
+		kinds = append(kinds, e.kinds...)
+		e.kinds = kinds[start:len(kinds):len(kinds)]
+		start = len(resources)
+		resources = append(resources, e.resources...)
+		e.resources = resources[start:len(resources):len(resources)]
 		slices.SortFunc(e.resources, func(a, b nameResource) int {
 			if c := cmp.Compare(a.gv, b.gv); c != 0 {
 				return c
 			}
-			return strings.Compare(a.gvr.Resource, b.gvr.Resource)
+			return strings.Compare(a.plural, b.plural)
 		})
 	}
-	return ix
+	for gk, l := range b.ix.kinds {
+		start := len(entries)
+		entries = append(entries, l...)
+		b.ix.kinds[gk] = entries[start:len(entries):len(entries)]
+	}
 }
 
 // gvTable holds one group-version's names exactly as client-go registers
@@ -174,7 +244,7 @@ func (t *gvTable) reset() {
 // "<Kind>List" kind, and finally the group-version's generic "List" kind.
 // The guessed names are not served by any server; client-go registers them
 // and so do we, because callers can observe them.
-func (t *gvTable) fill(gv schema.GroupVersion, resources []metav1.APIResource) {
+func (t *gvTable) fill(gv schema.GroupVersion, resources []metav1.APIResource, intern func(string) string) {
 	for i := range resources {
 		r := &resources[i]
 		if r.Name == "" || strings.Contains(r.Name, "/") {
@@ -187,18 +257,18 @@ func (t *gvTable) fill(gv schema.GroupVersion, resources []metav1.APIResource) {
 		singular := r.SingularName
 		if singular == "" {
 			_, guessed := meta.UnsafeGuessKindToResource(gv.WithKind(r.Kind))
-			singular = guessed.Resource
+			singular = intern(guessed.Resource)
 		}
-		t.add(strings.ToLower(r.Kind), r.Name, singular, scope)
+		t.add(intern(strings.ToLower(r.Kind)), r.Name, singular, scope)
 		t.add(r.Kind, r.Name, singular, scope)
-		t.addGuessed(gv, r.Kind+"List", scope)
+		t.addGuessed(gv, intern(r.Kind+"List"), scope, intern)
 	}
-	t.addGuessed(gv, "List", meta.RESTScopeRoot)
+	t.addGuessed(gv, "List", meta.RESTScopeRoot, intern)
 }
 
-func (t *gvTable) addGuessed(gv schema.GroupVersion, kind string, scope meta.RESTScope) {
+func (t *gvTable) addGuessed(gv schema.GroupVersion, kind string, scope meta.RESTScope, intern func(string) string) {
 	plural, singular := meta.UnsafeGuessKindToResource(gv.WithKind(kind))
-	t.add(kind, plural.Resource, singular.Resource, scope)
+	t.add(kind, intern(plural.Resource), intern(singular.Resource), scope)
 }
 
 func (t *gvTable) add(kind, plural, singular string, scope meta.RESTScope) {
@@ -212,35 +282,35 @@ func (t *gvTable) add(kind, plural, singular string, scope meta.RESTScope) {
 }
 
 // addTable copies one group-version's table into the index.
-func (ix *index) addTable(i int, gv schema.GroupVersion, t *gvTable) {
+func (b *indexBuilder) addTable(i int32, gv schema.GroupVersion, t *gvTable) {
 	for name, kind := range t.resourceToKind {
-		e := ix.name(name)
-		e.kinds = append(e.kinds, nameKind{gv: i, gvk: gv.WithKind(kind)})
+		e := b.name(name)
+		e.kinds = append(e.kinds, nameKind{gv: i, kind: kind})
 	}
 	for plural, singular := range t.pluralToSingular {
-		r := nameResource{gv: i, gvr: gv.WithResource(plural), singular: singular}
-		e := ix.name(plural)
+		r := nameResource{gv: i, plural: plural, singular: singular}
+		e := b.name(plural)
 		e.resources = append(e.resources, r)
 		if singular != "" && singular != plural {
-			e := ix.name(singular)
+			e := b.name(singular)
 			e.resources = append(e.resources, r)
 		}
 	}
 	for kind, plural := range t.kindToPlural {
 		gk := schema.GroupKind{Group: gv.Group, Kind: kind}
-		ix.kinds[gk] = append(ix.kinds[gk], kindEntry{gv: i, mapping: &meta.RESTMapping{
+		b.ix.kinds[gk] = append(b.ix.kinds[gk], kindEntry{gv: i, mapping: b.mapping(meta.RESTMapping{
 			Resource:         gv.WithResource(plural),
 			GroupVersionKind: gv.WithKind(kind),
 			Scope:            t.kindToScope[kind],
-		}})
+		})})
 	}
 }
 
-func (ix *index) name(name string) *nameEntry {
-	e, ok := ix.names[name]
+func (b *indexBuilder) name(name string) *nameEntry {
+	e, ok := b.ix.names[name]
 	if !ok {
 		e = &nameEntry{}
-		ix.names[name] = e
+		b.ix.names[name] = e
 	}
 	return e
 }

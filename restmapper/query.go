@@ -40,8 +40,9 @@ func coerce(in schema.GroupVersionResource) partial {
 	return p
 }
 
-// matches reports whether a match in group and version satisfies p.
-func (p partial) matches(group, version string) bool {
+// matchesGV reports whether a match in gv satisfies p.
+func (p partial) matchesGV(gv schema.GroupVersion) bool {
+	group, version := gv.Group, gv.Version
 	switch {
 	case p.group != "" && p.version != "":
 		return group == p.group && version == p.version
@@ -107,8 +108,8 @@ func (ix *index) kindFor(in schema.GroupVersionResource) (schema.GroupVersionKin
 	p := coerce(in)
 	if e := ix.lookupName(p.resource); e != nil {
 		for i := range e.kinds {
-			if k := &e.kinds[i]; p.matches(k.gvk.Group, k.gvk.Version) {
-				return k.gvk, nil
+			if k := &e.kinds[i]; p.matchesGV(ix.gvs[k.gv]) {
+				return ix.gvk(k), nil
 			}
 		}
 	}
@@ -125,8 +126,8 @@ func (ix *index) kindsFor(in schema.GroupVersionResource) ([]schema.GroupVersion
 	var out []schema.GroupVersionKind
 	if e := ix.lookupName(p.resource); e != nil {
 		for i := range e.kinds {
-			if k := &e.kinds[i]; p.matches(k.gvk.Group, k.gvk.Version) {
-				out = append(out, k.gvk)
+			if k := &e.kinds[i]; p.matchesGV(ix.gvs[k.gv]) {
+				out = append(out, ix.gvk(k))
 			}
 		}
 	}
@@ -147,19 +148,18 @@ func (ix *index) resourceFor(in schema.GroupVersionResource) (schema.GroupVersio
 	if e := ix.lookupName(p.resource); e != nil {
 		for i := range e.resources {
 			r := &e.resources[i]
-			if !p.matches(r.gvr.Group, r.gvr.Version) {
+			if !p.matchesGV(ix.gvs[r.gv]) {
 				continue
 			}
 			if p.exact() {
 				return ix.exactResource(e, i, p), nil
 			}
-			for j := i + 1; j < len(e.resources) && e.resources[j].gv == r.gv; j++ {
-				if p.matches(e.resources[j].gvr.Group, e.resources[j].gvr.Version) {
-					all, _ := ix.resourcesFor(in)
-					return schema.GroupVersionResource{}, &meta.AmbiguousResourceError{PartialResource: in, MatchingResources: all}
-				}
+			// Another entry of the same group-version matches as well.
+			if i+1 < len(e.resources) && e.resources[i+1].gv == r.gv {
+				all, _ := ix.resourcesFor(in)
+				return schema.GroupVersionResource{}, &meta.AmbiguousResourceError{PartialResource: in, MatchingResources: all}
 			}
-			return r.gvr, nil
+			return ix.gvr(r), nil
 		}
 	}
 	return schema.GroupVersionResource{}, &meta.NoResourceMatchError{PartialResource: in}
@@ -172,11 +172,11 @@ func (ix *index) resourceFor(in schema.GroupVersionResource) (schema.GroupVersio
 func (ix *index) exactResource(e *nameEntry, i int, p partial) schema.GroupVersionResource {
 	gv := e.resources[i].gv
 	for j := i; j < len(e.resources) && e.resources[j].gv == gv; j++ {
-		if e.resources[j].gvr.Resource == p.resource {
-			return e.resources[j].gvr
+		if e.resources[j].plural == p.resource {
+			return ix.gvr(&e.resources[j])
 		}
 	}
-	return e.resources[i].gvr
+	return ix.gvr(&e.resources[i])
 }
 
 // resourcesFor returns every plural resource in matches, in priority order
@@ -190,14 +190,14 @@ func (ix *index) resourcesFor(in schema.GroupVersionResource) ([]schema.GroupVer
 	if e := ix.lookupName(p.resource); e != nil {
 		for i := range e.resources {
 			r := &e.resources[i]
-			if !p.matches(r.gvr.Group, r.gvr.Version) {
+			if !p.matchesGV(ix.gvs[r.gv]) {
 				continue
 			}
 			if p.exact() {
 				out = append(out, ix.exactResource(e, i, p))
 				break
 			}
-			out = append(out, r.gvr)
+			out = append(out, ix.gvr(r))
 		}
 	}
 	if len(out) == 0 {
@@ -280,20 +280,20 @@ func (ix *index) resourceSingularizer(resource string) (string, error) {
 		return resource, noMatch()
 	}
 	var lastErr error
-	lastGV := -1
+	lastGV := int32(-1)
 	for i := 0; i < len(e.resources); {
 		j := i
 		for j < len(e.resources) && e.resources[j].gv == e.resources[i].gv {
 			j++
 		}
-		singular, err := singularOf(e.resources[i:j], resource)
+		singular, err := ix.singularOf(e.resources[i:j], resource)
 		if err == nil {
 			return singular, nil
 		}
 		lastErr, lastGV = err, e.resources[i].gv
 		i = j
 	}
-	if lastGV == len(ix.gvs)-1 {
+	if int(lastGV) == len(ix.gvs)-1 {
 		return resource, lastErr
 	}
 	return resource, noMatch()
@@ -302,7 +302,7 @@ func (ix *index) resourceSingularizer(resource string) (string, error) {
 // singularOf returns the one singular that the resources of one
 // group-version have. The first non-empty singular sets it; any later one
 // that differs, empty included, makes the name ambiguous, as in client-go.
-func singularOf(rs []nameResource, resource string) (string, error) {
+func (ix *index) singularOf(rs []nameResource, resource string) (string, error) {
 	singular := ""
 	for i := range rs {
 		switch {
@@ -311,7 +311,7 @@ func singularOf(rs []nameResource, resource string) (string, error) {
 		case rs[i].singular != singular:
 			all := make([]schema.GroupVersionResource, len(rs))
 			for k := range rs {
-				all[k] = rs[k].gvr
+				all[k] = ix.gvr(&rs[k])
 			}
 			return "", fmt.Errorf("multiple possible singular resources (%v) found for %v", all, resource)
 		}
