@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -177,15 +178,16 @@ func start(t *testing.T, inf *Informer) {
 	require.True(t, inf.WaitForCacheSync(sctx), "not synced: %v", inf.Status())
 }
 
-// ourGoroutines returns the stacks of goroutines created by anykube's
-// dynamic packages (the informer, its handlers, stream watchers). The
-// test's own goroutine is not among them: testing created it.
+// ourGoroutines returns the stacks of goroutines, other than the caller's,
+// running code of anykube's dynamic packages (the informer, its handlers,
+// stream watchers) or started by it.
 func ourGoroutines() []string {
 	buf := make([]byte, 1<<20)
 	n := runtime.Stack(buf, true)
 	var out []string
-	for g := range strings.SplitSeq(string(buf[:n]), "\n\n") {
-		if strings.Contains(g, "created by github.com/anykube/anykube/dynamic") {
+	// The caller's goroutine comes first.
+	for i, g := range strings.Split(string(buf[:n]), "\n\n") {
+		if i > 0 && strings.Contains(g, "github.com/anykube/anykube/dynamic") {
 			out = append(out, g)
 		}
 	}
@@ -206,4 +208,24 @@ func noLeaks(t *testing.T, before int) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	t.Fatalf("goroutines left: %d (before %d); ours:\n%s", now, before, strings.Join(ours, "\n\n"))
+}
+
+// TestLeakCheckSeesOurGoroutines makes sure the leak check can fail.
+func TestLeakCheckSeesOurGoroutines(t *testing.T) {
+	c := newFake(t)
+	inf, err := New(c, cmGVR, fast())
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	go inf.Run(ctx)
+	require.True(t, inf.WaitForCacheSync(ctx))
+	ours := ourGoroutines()
+	assert.NotEmpty(t, ours)
+	found := false
+	for _, g := range ours {
+		found = found || strings.Contains(g, "informer.(*listener).run") || strings.Contains(g, "informer.(*Informer).runStatus")
+	}
+	assert.True(t, found, "the status goroutine is seen")
+	cancel()
+	<-inf.Done()
+	assert.Empty(t, ourGoroutines())
 }
