@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/anykube/anykube/internal/testcluster"
@@ -15,15 +16,28 @@ import (
 
 func TestMain(m *testing.M) { testcluster.Main(m) }
 
+// built maps a test and an example's name to the binary built for that
+// test, so that a test running an example several times links it once.
+var built sync.Map
+
 // build compiles one example into a directory of the test's and returns
-// the binary's path. The build cache makes repeated builds cheap.
+// the binary's path.
 func build(t *testing.T, name string) string {
 	t.Helper()
+	key := struct {
+		t    *testing.T
+		name string
+	}{t, name}
+	if bin, ok := built.Load(key); ok {
+		return bin.(string)
+	}
 	bin := filepath.Join(t.TempDir(), name)
 	out, err := exec.Command("go", "build", "-o", bin, "./"+name).CombinedOutput()
 	if err != nil {
 		t.Fatalf("building example %s: %v\n%s", name, err, out)
 	}
+	built.Store(key, bin)
+	t.Cleanup(func() { built.Delete(key) })
 	return bin
 }
 

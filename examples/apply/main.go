@@ -98,7 +98,7 @@ func run(file, ns, manager string, thenDelete bool) error {
 	for _, obj := range objs {
 		m, err := mapWhenServed(ctx, mapper, obj, ns, newGroups[obj.GroupVersionKind().Group])
 		if meta.IsNoMatchError(err) {
-			return fmt.Errorf("%s: %w (is its CRD installed?)", describe(obj), err)
+			return fmt.Errorf("%w (is its CRD installed?)", err)
 		} else if err != nil {
 			return err
 		}

@@ -135,7 +135,7 @@ func run(ns, name string) (err error) {
 	fmt.Printf("Listing deployments in namespace %q labelled app.kubernetes.io/managed-by=anykube-demo:\n", ns)
 	for _, d := range list.Items {
 		r, _ := unstructured.GetInt64(&d, "spec.replicas")
-		fmt.Printf(" * %s (%d replicas)\n", d.GetName(), r)
+		fmt.Printf(" * %s (replicas: %d)\n", d.GetName(), r)
 	}
 	return nil
 }
