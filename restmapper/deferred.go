@@ -43,7 +43,8 @@ var (
 )
 
 // NewDeferredDiscoveryRESTMapper returns a mapper that loads from client on
-// first use. It sends no request itself.
+// first use. It sends no request itself. With a nil client every question
+// fails with an error.
 func NewDeferredDiscoveryRESTMapper(client discovery.CachedDiscoveryInterface) *DeferredDiscoveryRESTMapper {
 	return &DeferredDiscoveryRESTMapper{client: client}
 }
@@ -61,7 +62,9 @@ func (d *DeferredDiscoveryRESTMapper) ResetWithContext(context.Context) {
 	d.gen++
 	d.ix.Store(nil)
 	d.mu.Unlock()
-	d.client.Invalidate()
+	if d.client != nil {
+		d.client.Invalidate()
+	}
 }
 
 // current returns the index, loading it when there is none. It fails with
@@ -80,6 +83,9 @@ func (d *DeferredDiscoveryRESTMapper) current(ctx context.Context) (*index, erro
 }
 
 func (d *DeferredDiscoveryRESTMapper) load(ctx context.Context) error {
+	if d.client == nil {
+		return errNoClient
+	}
 	d.mu.Lock()
 	gen := d.gen
 	d.mu.Unlock()
@@ -105,7 +111,7 @@ func deferredQuery[T any](ctx context.Context, d *DeferredDiscoveryRESTMapper, q
 		return zero, err
 	}
 	v, err := q(ix)
-	if err == nil || !meta.IsNoMatchError(err) || d.client.Fresh() {
+	if err == nil || !meta.IsNoMatchError(err) || d.client == nil || d.client.Fresh() {
 		return v, err
 	}
 	d.ResetWithContext(ctx)

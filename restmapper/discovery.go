@@ -1,11 +1,16 @@
 package restmapper
 
 import (
+	"errors"
+
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/anykube/anykube/discovery"
 )
+
+// errNoClient is what mappers built without a discovery client fail with.
+var errNoClient = errors.New("restmapper: no discovery client")
 
 // GetAPIGroupResources asks d for every group and the resources of every
 // group-version, and returns them in the server's group order, ready for
@@ -15,8 +20,11 @@ import (
 // fail (an aggregated API whose backend is down must not stop the rest from
 // mapping): such a version stays listed in Group.Versions but has no entry
 // in VersionedResources. Ask d.ServerGroupsAndResources to learn why. Any
-// other failure returns a nil slice and the error.
+// other failure, or a nil d, returns a nil slice and an error.
 func GetAPIGroupResources(d discovery.DiscoveryInterface) ([]*APIGroupResources, error) {
+	if d == nil {
+		return nil, errNoClient
+	}
 	groups, lists, err := d.ServerGroupsAndResources()
 	if err != nil && !discovery.IsGroupDiscoveryFailedError(err) {
 		return nil, err

@@ -71,7 +71,8 @@ type LazyOptions struct {
 //
 // Give it a discovery client that asks the server: the mapper is the cache.
 // When the client is a discovery.CachedDiscoveryInterface, every reload
-// invalidates it first. It is safe for concurrent use.
+// invalidates it first. It is safe for concurrent use. The zero value has
+// no client: every question fails with an error.
 type LazyRESTMapper struct {
 	client      discovery.DiscoveryInterface
 	negativeTTL time.Duration
@@ -96,17 +97,32 @@ var (
 )
 
 // NewLazyRESTMapper returns a mapper that loads groups from client as
-// questions need them. It sends no request itself.
+// questions need them. It sends no request itself. With a nil client every
+// question fails with an error.
 func NewLazyRESTMapper(client discovery.DiscoveryInterface, opts LazyOptions) *LazyRESTMapper {
-	m := &LazyRESTMapper{client: client, negativeTTL: opts.NegativeTTL, now: opts.Now, misses: map[string]time.Time{}}
+	return &LazyRESTMapper{client: client, negativeTTL: opts.NegativeTTL, now: opts.Now}
+}
+
+// current returns the published snapshot; the zero mapper has none yet.
+func (m *LazyRESTMapper) current() *lazySnapshot {
+	if s := m.snap.Load(); s != nil {
+		return s
+	}
+	return emptySnapshot
+}
+
+func (m *LazyRESTMapper) ttl() time.Duration {
 	if m.negativeTTL == 0 {
-		m.negativeTTL = DefaultNegativeTTL
+		return DefaultNegativeTTL
 	}
+	return m.negativeTTL
+}
+
+func (m *LazyRESTMapper) clock() time.Time {
 	if m.now == nil {
-		m.now = time.Now
+		return time.Now()
 	}
-	m.snap.Store(emptySnapshot)
-	return m
+	return m.now()
 }
 
 // Reset forgets every loaded group and every remembered miss, and
@@ -154,7 +170,7 @@ func (q question) key() string {
 // finds a match; otherwise it loads what n needs (unless this question
 // missed recently) and asks again.
 func lazyQuery[T any](ctx context.Context, m *LazyRESTMapper, n need, qq question, q func(*index) (T, error)) (T, error) {
-	s := m.snap.Load()
+	s := m.current()
 	if s.covers(n) {
 		v, err := q(s.ix)
 		if err == nil || !meta.IsNoMatchError(err) || m.missedRecently(qq) {
@@ -165,7 +181,7 @@ func lazyQuery[T any](ctx context.Context, m *LazyRESTMapper, n need, qq questio
 		var zero T
 		return zero, fmt.Errorf("restmapper: loading %v: %w", n, err)
 	}
-	s = m.snap.Load()
+	s = m.current()
 	v, err := q(s.ix)
 	if meta.IsNoMatchError(err) {
 		m.rememberMiss(qq)
@@ -177,7 +193,7 @@ func lazyQuery[T any](ctx context.Context, m *LazyRESTMapper, n need, qq questio
 func (m *LazyRESTMapper) ensure(ctx context.Context, n need, seen *lazySnapshot) error {
 	since := seen.loadSeq(n)
 	skip := func() bool {
-		cur := m.snap.Load()
+		cur := m.current()
 		return cur != seen && cur.covers(n) && cur.loadSeq(n) > since
 	}
 	return m.loads.do(ctx, n, skip, func(ctx context.Context) error {
@@ -189,7 +205,7 @@ func (m *LazyRESTMapper) ensure(ctx context.Context, n need, seen *lazySnapshot)
 			return err
 		}
 		m.commitMu.Lock()
-		m.snap.Store(m.snap.Load().next(n, f))
+		m.snap.Store(m.current().next(n, f))
 		m.commitMu.Unlock()
 		return nil
 	})
@@ -209,24 +225,27 @@ func (m *LazyRESTMapper) withFailures(err error, s *lazySnapshot, n need) error 
 }
 
 func (m *LazyRESTMapper) missedRecently(q question) bool {
-	if m.negativeTTL < 0 {
+	if m.ttl() < 0 {
 		return false
 	}
 	key := q.key()
 	m.missMu.Lock()
 	defer m.missMu.Unlock()
 	until, ok := m.misses[key]
-	return ok && m.now().Before(until)
+	return ok && m.clock().Before(until)
 }
 
 func (m *LazyRESTMapper) rememberMiss(q question) {
-	if m.negativeTTL < 0 {
+	if m.ttl() < 0 {
 		return
 	}
 	key := q.key()
 	m.missMu.Lock()
 	defer m.missMu.Unlock()
-	now := m.now()
+	if m.misses == nil {
+		m.misses = map[string]time.Time{}
+	}
+	now := m.clock()
 	if len(m.misses) >= maxRememberedMisses {
 		for k, until := range m.misses {
 			if !now.Before(until) {
@@ -237,7 +256,7 @@ func (m *LazyRESTMapper) rememberMiss(q question) {
 			clear(m.misses)
 		}
 	}
-	m.misses[key] = now.Add(m.negativeTTL)
+	m.misses[key] = now.Add(m.ttl())
 }
 
 // KindFor is DiscoveryRESTMapper.KindFor over the groups loaded, loading the
@@ -333,5 +352,5 @@ func (m *LazyRESTMapper) ResourceSingularizerWithContext(ctx context.Context, re
 
 // String lists the loaded group-versions.
 func (m *LazyRESTMapper) String() string {
-	return fmt.Sprintf("LazyRESTMapper{%v}", m.snap.Load().ix.gvs)
+	return fmt.Sprintf("LazyRESTMapper{%v}", m.current().ix.gvs)
 }

@@ -62,7 +62,7 @@ type lazySnapshot struct {
 	seq    uint64
 }
 
-var emptySnapshot = &lazySnapshot{ix: newIndex(nil)}
+var emptySnapshot = &lazySnapshot{ix: emptyIndex}
 
 // covers reports whether the snapshot can answer a question needing n.
 func (s *lazySnapshot) covers(n need) bool {
@@ -116,6 +116,9 @@ type fetched struct {
 // version the server answers 404 for has stopped being served and is
 // dropped; other per-version failures are returned in fetched.failed.
 func (m *LazyRESTMapper) fetch(ctx context.Context, n need) (*fetched, error) {
+	if m.client == nil {
+		return nil, errNoClient
+	}
 	d := m.client.WithContext(ctx)
 	if n.all {
 		groups, lists, err := d.ServerGroupsAndResources()

@@ -18,8 +18,20 @@ import (
 // results in priority order (client-go lists them in discovery order, which
 // is the same for every real server), and the *meta.RESTMapping it returns is
 // shared, so callers must not modify it.
+//
+// The zero value maps nothing: every question finds no match.
 type DiscoveryRESTMapper struct {
 	ix *index
+}
+
+// emptyIndex answers for mappers that have nothing loaded.
+var emptyIndex = newIndex(nil)
+
+func (m *DiscoveryRESTMapper) index() *index {
+	if m == nil || m.ix == nil {
+		return emptyIndex
+	}
+	return m.ix
 }
 
 var (
@@ -45,13 +57,13 @@ func NewDiscoveryRESTMapper(groupResources []*APIGroupResources) *DiscoveryRESTM
 // and the best group-version wins (use a Resolver to be told when several
 // groups compete).
 func (m *DiscoveryRESTMapper) KindFor(resource schema.GroupVersionResource) (schema.GroupVersionKind, error) {
-	return m.ix.kindFor(resource)
+	return m.index().kindFor(resource)
 }
 
 // KindsFor returns every kind resource names, in priority order, or a
 // *meta.NoResourceMatchError.
 func (m *DiscoveryRESTMapper) KindsFor(resource schema.GroupVersionResource) ([]schema.GroupVersionKind, error) {
-	return m.ix.kindsFor(resource)
+	return m.index().kindsFor(resource)
 }
 
 // ResourceFor returns the plural resource input names: the match in the best
@@ -59,13 +71,13 @@ func (m *DiscoveryRESTMapper) KindsFor(resource schema.GroupVersionResource) ([]
 // matches and a *meta.AmbiguousResourceError when the best group-version
 // holds several matches.
 func (m *DiscoveryRESTMapper) ResourceFor(input schema.GroupVersionResource) (schema.GroupVersionResource, error) {
-	return m.ix.resourceFor(input)
+	return m.index().resourceFor(input)
 }
 
 // ResourcesFor returns every plural resource input names, in priority order,
 // or a *meta.NoResourceMatchError.
 func (m *DiscoveryRESTMapper) ResourcesFor(input schema.GroupVersionResource) ([]schema.GroupVersionResource, error) {
-	return m.ix.resourcesFor(input)
+	return m.index().resourcesFor(input)
 }
 
 // RESTMapping returns the mapping of gk in the first of versions that serves
@@ -73,59 +85,59 @@ func (m *DiscoveryRESTMapper) ResourcesFor(input schema.GroupVersionResource) ([
 // shared: do not modify it. It returns a *meta.NoKindMatchError when no
 // version matches.
 func (m *DiscoveryRESTMapper) RESTMapping(gk schema.GroupKind, versions ...string) (*meta.RESTMapping, error) {
-	return m.ix.restMapping(gk, versions)
+	return m.index().restMapping(gk, versions)
 }
 
 // RESTMappings returns the mappings of gk in every group-version serving it,
 // in priority order, or only in the versions given. The mappings are shared:
 // do not modify them. It returns a *meta.NoKindMatchError when none matches.
 func (m *DiscoveryRESTMapper) RESTMappings(gk schema.GroupKind, versions ...string) ([]*meta.RESTMapping, error) {
-	return m.ix.restMappings(gk, versions)
+	return m.index().restMappings(gk, versions)
 }
 
 // ResourceSingularizer returns the singular name of resource. When resource
 // names nothing, it returns resource unchanged and a
 // *meta.NoResourceMatchError.
 func (m *DiscoveryRESTMapper) ResourceSingularizer(resource string) (string, error) {
-	return m.ix.resourceSingularizer(resource)
+	return m.index().resourceSingularizer(resource)
 }
 
 // KindForWithContext is KindFor; the mapper does no I/O, so ctx is unused.
 func (m *DiscoveryRESTMapper) KindForWithContext(_ context.Context, resource schema.GroupVersionResource) (schema.GroupVersionKind, error) {
-	return m.ix.kindFor(resource)
+	return m.index().kindFor(resource)
 }
 
 // KindsForWithContext is KindsFor; ctx is unused.
 func (m *DiscoveryRESTMapper) KindsForWithContext(_ context.Context, resource schema.GroupVersionResource) ([]schema.GroupVersionKind, error) {
-	return m.ix.kindsFor(resource)
+	return m.index().kindsFor(resource)
 }
 
 // ResourceForWithContext is ResourceFor; ctx is unused.
 func (m *DiscoveryRESTMapper) ResourceForWithContext(_ context.Context, input schema.GroupVersionResource) (schema.GroupVersionResource, error) {
-	return m.ix.resourceFor(input)
+	return m.index().resourceFor(input)
 }
 
 // ResourcesForWithContext is ResourcesFor; ctx is unused.
 func (m *DiscoveryRESTMapper) ResourcesForWithContext(_ context.Context, input schema.GroupVersionResource) ([]schema.GroupVersionResource, error) {
-	return m.ix.resourcesFor(input)
+	return m.index().resourcesFor(input)
 }
 
 // RESTMappingWithContext is RESTMapping; ctx is unused.
 func (m *DiscoveryRESTMapper) RESTMappingWithContext(_ context.Context, gk schema.GroupKind, versions ...string) (*meta.RESTMapping, error) {
-	return m.ix.restMapping(gk, versions)
+	return m.index().restMapping(gk, versions)
 }
 
 // RESTMappingsWithContext is RESTMappings; ctx is unused.
 func (m *DiscoveryRESTMapper) RESTMappingsWithContext(_ context.Context, gk schema.GroupKind, versions ...string) ([]*meta.RESTMapping, error) {
-	return m.ix.restMappings(gk, versions)
+	return m.index().restMappings(gk, versions)
 }
 
 // ResourceSingularizerWithContext is ResourceSingularizer; ctx is unused.
 func (m *DiscoveryRESTMapper) ResourceSingularizerWithContext(_ context.Context, resource string) (string, error) {
-	return m.ix.resourceSingularizer(resource)
+	return m.index().resourceSingularizer(resource)
 }
 
 // String names the mapper and its group-versions in priority order.
 func (m *DiscoveryRESTMapper) String() string {
-	return fmt.Sprintf("DiscoveryRESTMapper{%v}", m.ix.gvs)
+	return fmt.Sprintf("DiscoveryRESTMapper{%v}", m.index().gvs)
 }

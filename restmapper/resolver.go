@@ -38,7 +38,7 @@ import (
 // matches in more than one group are an *meta.AmbiguousResourceError
 // listing them, so the caller can ask for TYPE.GROUP. Within one group the
 // preferred version wins. An argument matching nothing is a
-// *meta.NoResourceMatchError.
+// *meta.NoResourceMatchError. The zero value maps nothing.
 type Resolver struct {
 	mapper meta.RESTMapperWithContext
 	// expander is mapper when it expands short names: the resolver expands
@@ -46,8 +46,11 @@ type Resolver struct {
 	expander *ShortcutExpander
 }
 
-// NewResolver returns a resolver asking mapper.
+// NewResolver returns a resolver asking mapper; a nil mapper maps nothing.
 func NewResolver(mapper meta.RESTMapper) *Resolver {
+	if mapper == nil {
+		mapper = &DiscoveryRESTMapper{}
+	}
 	e, _ := mapper.(*ShortcutExpander)
 	return &Resolver{mapper: meta.ToRESTMapperWithContext(mapper), expander: e}
 }
@@ -91,9 +94,9 @@ func (r *Resolver) Resolve(ctx context.Context, arg string) (*meta.RESTMapping, 
 			var mapping *meta.RESTMapping
 			var kerr error
 			if ka.version != "" {
-				mapping, kerr = r.mapper.RESTMappingWithContext(ctx, gk, ka.version)
+				mapping, kerr = r.restMapper().RESTMappingWithContext(ctx, gk, ka.version)
 			} else {
-				mapping, kerr = r.mapper.RESTMappingWithContext(ctx, gk)
+				mapping, kerr = r.restMapper().RESTMappingWithContext(ctx, gk)
 			}
 			if kerr == nil {
 				return r.mapping(ctx, mapping.Resource)
@@ -112,7 +115,7 @@ func (r *Resolver) fromResources(ctx context.Context, partial schema.GroupVersio
 	if r.expander != nil {
 		partial = r.expander.Expand(ctx, partial)
 	}
-	all, err := r.mapper.ResourcesForWithContext(ctx, partial)
+	all, err := r.restMapper().ResourcesForWithContext(ctx, partial)
 	if err != nil {
 		return nil, err
 	}
@@ -131,6 +134,14 @@ func (r *Resolver) fromResources(ctx context.Context, partial schema.GroupVersio
 		}
 	}
 	return r.mapping(ctx, best)
+}
+
+// restMapper returns the mapper; the zero resolver maps nothing.
+func (r *Resolver) restMapper() meta.RESTMapperWithContext {
+	if r.mapper == nil {
+		return &DiscoveryRESTMapper{}
+	}
+	return r.mapper
 }
 
 // kindArg is one reading of an argument as a kind.
@@ -153,11 +164,11 @@ func inGroup(rs []schema.GroupVersionResource, group string) []schema.GroupVersi
 // kind's mapping's, which belongs to another resource of the same kind
 // only when a group-version serves one kind under two resources.
 func (r *Resolver) mapping(ctx context.Context, gvr schema.GroupVersionResource) (*meta.RESTMapping, error) {
-	gvk, err := r.mapper.KindForWithContext(ctx, gvr)
+	gvk, err := r.restMapper().KindForWithContext(ctx, gvr)
 	if err != nil {
 		return nil, err
 	}
-	km, err := r.mapper.RESTMappingWithContext(ctx, gvk.GroupKind(), gvk.Version)
+	km, err := r.restMapper().RESTMappingWithContext(ctx, gvk.GroupKind(), gvk.Version)
 	if err != nil {
 		return nil, err
 	}

@@ -43,6 +43,8 @@ import (
 // table only when the client's answer changes. When a question finds no
 // match, the names are read again and, if the expansion changed (the
 // delegate may have reloaded discovery), the question is asked once more.
+//
+// The zero value has no delegate and no client: it maps nothing.
 type ShortcutExpander struct {
 	delegate meta.RESTMapperWithContext
 	// original is the delegate as given, for Reset: the context adapter
@@ -61,8 +63,12 @@ var (
 
 // NewShortcutExpander wraps delegate so that short names found through
 // client expand to resources. warn receives a message for each ambiguous
-// short name; nil ignores them.
+// short name; nil ignores them. A nil delegate maps nothing; a nil client
+// knows no short names.
 func NewShortcutExpander(delegate meta.RESTMapper, client discovery.DiscoveryInterface, warn func(string)) *ShortcutExpander {
+	if delegate == nil {
+		delegate = &DiscoveryRESTMapper{}
+	}
 	return &ShortcutExpander{delegate: meta.ToRESTMapperWithContext(delegate), original: delegate, client: client, warn: warn}
 }
 
@@ -76,6 +82,14 @@ type shortcutTable struct {
 	// short maps a short name to the resources declaring it, in discovery
 	// order, without repeats.
 	short map[string][]schema.GroupResource
+}
+
+// mapper returns the delegate; the zero expander maps nothing.
+func (e *ShortcutExpander) mapper() meta.RESTMapperWithContext {
+	if e.delegate == nil {
+		return &DiscoveryRESTMapper{}
+	}
+	return e.delegate
 }
 
 // currentTable returns the table for the client's current answer. When
@@ -184,7 +198,7 @@ func (e *ShortcutExpander) KindFor(resource schema.GroupVersionResource) (schema
 // KindForWithContext is KindFor under ctx.
 func (e *ShortcutExpander) KindForWithContext(ctx context.Context, resource schema.GroupVersionResource) (schema.GroupVersionKind, error) {
 	return expanded(ctx, e, resource, func(r schema.GroupVersionResource) (schema.GroupVersionKind, error) {
-		return e.delegate.KindForWithContext(ctx, r)
+		return e.mapper().KindForWithContext(ctx, r)
 	})
 }
 
@@ -196,7 +210,7 @@ func (e *ShortcutExpander) KindsFor(resource schema.GroupVersionResource) ([]sch
 // KindsForWithContext is KindsFor under ctx.
 func (e *ShortcutExpander) KindsForWithContext(ctx context.Context, resource schema.GroupVersionResource) ([]schema.GroupVersionKind, error) {
 	return expanded(ctx, e, resource, func(r schema.GroupVersionResource) ([]schema.GroupVersionKind, error) {
-		return e.delegate.KindsForWithContext(ctx, r)
+		return e.mapper().KindsForWithContext(ctx, r)
 	})
 }
 
@@ -208,7 +222,7 @@ func (e *ShortcutExpander) ResourceFor(input schema.GroupVersionResource) (schem
 // ResourceForWithContext is ResourceFor under ctx.
 func (e *ShortcutExpander) ResourceForWithContext(ctx context.Context, input schema.GroupVersionResource) (schema.GroupVersionResource, error) {
 	return expanded(ctx, e, input, func(r schema.GroupVersionResource) (schema.GroupVersionResource, error) {
-		return e.delegate.ResourceForWithContext(ctx, r)
+		return e.mapper().ResourceForWithContext(ctx, r)
 	})
 }
 
@@ -220,28 +234,28 @@ func (e *ShortcutExpander) ResourcesFor(input schema.GroupVersionResource) ([]sc
 // ResourcesForWithContext is ResourcesFor under ctx.
 func (e *ShortcutExpander) ResourcesForWithContext(ctx context.Context, input schema.GroupVersionResource) ([]schema.GroupVersionResource, error) {
 	return expanded(ctx, e, input, func(r schema.GroupVersionResource) ([]schema.GroupVersionResource, error) {
-		return e.delegate.ResourcesForWithContext(ctx, r)
+		return e.mapper().ResourcesForWithContext(ctx, r)
 	})
 }
 
 // RESTMapping asks the delegate: kinds have no short names.
 func (e *ShortcutExpander) RESTMapping(gk schema.GroupKind, versions ...string) (*meta.RESTMapping, error) {
-	return e.delegate.RESTMappingWithContext(context.Background(), gk, versions...)
+	return e.mapper().RESTMappingWithContext(context.Background(), gk, versions...)
 }
 
 // RESTMappingWithContext is RESTMapping under ctx.
 func (e *ShortcutExpander) RESTMappingWithContext(ctx context.Context, gk schema.GroupKind, versions ...string) (*meta.RESTMapping, error) {
-	return e.delegate.RESTMappingWithContext(ctx, gk, versions...)
+	return e.mapper().RESTMappingWithContext(ctx, gk, versions...)
 }
 
 // RESTMappings asks the delegate: kinds have no short names.
 func (e *ShortcutExpander) RESTMappings(gk schema.GroupKind, versions ...string) ([]*meta.RESTMapping, error) {
-	return e.delegate.RESTMappingsWithContext(context.Background(), gk, versions...)
+	return e.mapper().RESTMappingsWithContext(context.Background(), gk, versions...)
 }
 
 // RESTMappingsWithContext is RESTMappings under ctx.
 func (e *ShortcutExpander) RESTMappingsWithContext(ctx context.Context, gk schema.GroupKind, versions ...string) ([]*meta.RESTMapping, error) {
-	return e.delegate.RESTMappingsWithContext(ctx, gk, versions...)
+	return e.mapper().RESTMappingsWithContext(ctx, gk, versions...)
 }
 
 // ResourceSingularizer expands resource's short name, then asks the
@@ -253,7 +267,7 @@ func (e *ShortcutExpander) ResourceSingularizer(resource string) (string, error)
 // ResourceSingularizerWithContext is ResourceSingularizer under ctx.
 func (e *ShortcutExpander) ResourceSingularizerWithContext(ctx context.Context, resource string) (string, error) {
 	r := e.expand(ctx, schema.GroupVersionResource{Resource: resource})
-	return e.delegate.ResourceSingularizerWithContext(ctx, r.Resource)
+	return e.mapper().ResourceSingularizerWithContext(ctx, r.Resource)
 }
 
 // Reset resets the delegate when it can be reset; the short-name table
@@ -263,7 +277,7 @@ func (e *ShortcutExpander) Reset() { e.ResetWithContext(context.Background()) }
 // ResetWithContext is Reset under ctx.
 func (e *ShortcutExpander) ResetWithContext(ctx context.Context) {
 	if _, ok := e.original.(meta.ResettableRESTMapperWithContext); ok {
-		meta.MaybeResetRESTMapperWithContext(ctx, e.delegate)
+		meta.MaybeResetRESTMapperWithContext(ctx, e.mapper())
 		return
 	}
 	meta.MaybeResetRESTMapper(e.original)
