@@ -271,7 +271,7 @@ func TestResolverSharesConcurrentLookups(t *testing.T) {
 		})
 	}
 	// Let the first lookup reach discovery, then let every caller queue.
-	require.Eventually(t, func() bool { return d.calls.Load() == 1 }, 5*time.Second, time.Millisecond)
+	require.Eventually(t, func() bool { return d.calls.Load() >= 1 }, 5*time.Second, time.Millisecond)
 	time.Sleep(20 * time.Millisecond)
 	close(d.gate)
 	wg.Wait()
