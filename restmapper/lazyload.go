@@ -101,10 +101,10 @@ func (s *lazySnapshot) failures(n need) map[schema.GroupVersion]error {
 
 // fetched is one load's answer.
 type fetched struct {
-	// groups holds the groups the load brought; a group the server does
-	// not serve is absent. When complete, it holds every served group.
-	groups   map[string]*APIGroupResources
-	complete bool
+	// groups holds the groups the load brought: the one needed, or every
+	// served group for a question needing all; a group the server does not
+	// serve is absent.
+	groups map[string]*APIGroupResources
 	// order lists every group the server serves, in its order.
 	order  []string
 	failed map[schema.GroupVersion]error
@@ -126,7 +126,7 @@ func (m *LazyRESTMapper) fetch(ctx context.Context, n need) (*fetched, error) {
 		if err != nil && !partial {
 			return nil, err
 		}
-		f := &fetched{groups: map[string]*APIGroupResources{}, complete: true, failed: failed}
+		f := &fetched{groups: map[string]*APIGroupResources{}, failed: failed}
 		for _, g := range groupResources(groups, lists) {
 			f.groups[g.Group.Name] = g
 			f.order = append(f.order, g.Group.Name)
@@ -141,7 +141,7 @@ func (m *LazyRESTMapper) fetch(ctx context.Context, n need) (*fetched, error) {
 			return nil, err
 		}
 		if resources != nil {
-			return fromAggregated(groups, resources, failed), nil
+			return fromAggregated(n.group, groups, resources, failed), nil
 		}
 		list = groups
 	} else {
@@ -187,11 +187,21 @@ func (m *LazyRESTMapper) fetch(ctx context.Context, n need) (*fetched, error) {
 	return f, nil
 }
 
-// fromAggregated turns an aggregated answer into a complete fetch.
-func fromAggregated(list *metav1.APIGroupList, resources map[schema.GroupVersion]*metav1.APIResourceList, failed map[schema.GroupVersion]error) *fetched {
-	f := &fetched{groups: map[string]*APIGroupResources{}, complete: true, failed: failed}
+// fromAggregated takes group out of an aggregated answer, which holds every
+// group: the others are not needed.
+func fromAggregated(group string, list *metav1.APIGroupList, resources map[schema.GroupVersion]*metav1.APIResourceList, failed map[schema.GroupVersion]error) *fetched {
+	f := &fetched{groups: map[string]*APIGroupResources{}, failed: map[schema.GroupVersion]error{}}
+	for gv, err := range failed {
+		if gv.Group == group {
+			f.failed[gv] = err
+		}
+	}
 	for i := range list.Groups {
 		g := &list.Groups[i]
+		f.order = append(f.order, g.Name)
+		if g.Name != group {
+			continue
+		}
 		gr := &APIGroupResources{Group: *g, VersionedResources: make(map[string][]metav1.APIResource, len(g.Versions))}
 		for _, v := range g.Versions {
 			if l, ok := resources[schema.GroupVersion{Group: g.Name, Version: v.Version}]; ok {
@@ -199,14 +209,12 @@ func fromAggregated(list *metav1.APIGroupList, resources map[schema.GroupVersion
 			}
 		}
 		f.groups[g.Name] = gr
-		f.order = append(f.order, g.Name)
 	}
 	return f
 }
 
 // next returns the snapshot that follows s once f, fetched for n, is taken
-// in. Only what n needs is replaced: the groups of a complete answer that
-// nobody asked for stay unloaded. A version that failed transiently keeps
+// in. Only what n needs is replaced. A version that failed transiently keeps
 // the resources s had for it, so that a blip does not unmap a kind; a
 // version the server no longer lists is gone.
 func (s *lazySnapshot) next(n need, f *fetched) *lazySnapshot {
