@@ -1,0 +1,203 @@
+package bench
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"testing"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/watch"
+	cgdynamic "k8s.io/client-go/dynamic"
+
+	"github.com/anykube/anykube/dynamic"
+	"github.com/anykube/anykube/internal/codec/codectest"
+)
+
+// bodyServer answers every request for path with body as JSON, the way the
+// API server answers a list: with a Content-Length, or as a stream (no
+// length) when stream is set, the way it answers a watch.
+func bodyServer(t testing.TB, path string, body []byte, stream bool) *httptest.Server {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != path {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		if !stream {
+			w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		}
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write(body)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// dynamicClients returns each library's dynamic client for the server at
+// url, limiter off.
+func dynamicClients(t testing.TB, url string) (dynamic.Interface, cgdynamic.Interface) {
+	s := newSides(url, "", nil)
+	ak, err := dynamic.NewForConfigAndClient(s.ak, s.akHTTP(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cg, err := cgdynamic.NewForConfigAndClient(s.cg, s.cgHTTP(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ak, cg
+}
+
+// listCase is one DecodeList input: where it is served and how it is made.
+type listCase struct {
+	name, path string
+	gvr        schema.GroupVersionResource
+	items      int
+	body       func(n int) []byte
+}
+
+var listCases = []listCase{
+	{"configmaps-10k", "/api/v1/configmaps", schema.GroupVersionResource{Version: "v1", Resource: "configmaps"}, ConfigMaps, codectest.ConfigMapList},
+	{"deployments-1k", "/apis/apps/v1/deployments", schema.GroupVersionResource{Group: "apps", Version: "v1", Resource: "deployments"}, Deployments, codectest.DeploymentList},
+}
+
+// BenchmarkDecodeList is a dynamic List through each library's full client
+// path (request, response, decoding into an UnstructuredList) of a body the
+// server has ready. MB/s counts the body's bytes. TestListsAgree checks
+// that both libraries decode such bodies to the same objects.
+func BenchmarkDecodeList(b *testing.B) {
+	for _, c := range listCases {
+		b.Run(c.name, func(b *testing.B) {
+			body := c.body(c.items)
+			ak, cg := dynamicClients(b, bodyServer(b, c.path, body, false).URL)
+			ctx := context.Background()
+			side(b, "anykube", nil, false, func(b *testing.B) {
+				b.SetBytes(int64(len(body)))
+				l, err := ak.Resource(c.gvr).List(ctx, metav1.ListOptions{})
+				if err != nil || len(l.Items) != c.items {
+					b.Fatalf("list: %v", err)
+				}
+			})
+			side(b, "clientgo", nil, false, func(b *testing.B) {
+				b.SetBytes(int64(len(body)))
+				l, err := cg.Resource(c.gvr).List(ctx, metav1.ListOptions{})
+				if err != nil || len(l.Items) != c.items {
+					b.Fatalf("list: %v", err)
+				}
+			})
+		})
+	}
+}
+
+// TestListsAgree checks that both libraries' dynamic List decode the
+// benchmark's list bodies to the same objects, on a tenth of the items.
+func TestListsAgree(t *testing.T) {
+	for _, c := range listCases {
+		t.Run(c.name, func(t *testing.T) {
+			n := c.items / 10
+			ak, cg := dynamicClients(t, bodyServer(t, c.path, c.body(n), false).URL)
+			ctx := context.Background()
+			akList, err := ak.Resource(c.gvr).List(ctx, metav1.ListOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			cgList, err := cg.Resource(c.gvr).List(ctx, metav1.ListOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(akList.Items) != n || len(cgList.Items) != n {
+				t.Fatalf("anykube decoded %d items, client-go %d, want %d", len(akList.Items), len(cgList.Items), n)
+			}
+			sameObjects(t, akList.UnstructuredContent(), cgList.UnstructuredContent())
+			for i := range akList.Items {
+				sameObjects(t, akList.Items[i].Object, cgList.Items[i].Object)
+			}
+		})
+	}
+}
+
+var (
+	pods      = schema.GroupVersionResource{Version: "v1", Resource: "pods"}
+	watchOpts = metav1.ListOptions{AllowWatchBookmarks: true}
+)
+
+// drain reads w until the server ends the stream and returns the events it
+// delivered: all of them when keep is set, else only their number.
+func drain(t testing.TB, w watch.Interface, keep bool) (n int, events []watch.Event) {
+	defer w.Stop()
+	for ev := range w.ResultChan() {
+		if ev.Type == watch.Error {
+			t.Fatalf("watch error event: %v", ev.Object)
+		}
+		n++
+		if keep {
+			events = append(events, ev)
+		}
+	}
+	return n, events
+}
+
+// watchers returns functions that run one watch of pods on each library's
+// client and drain it.
+func watchers(t testing.TB, url string) (ak, cg func(t testing.TB, keep bool) (int, []watch.Event)) {
+	akc, cgc := dynamicClients(t, url)
+	ctx := context.Background()
+	ak = func(t testing.TB, keep bool) (int, []watch.Event) {
+		w, err := akc.Resource(pods).Watch(ctx, watchOpts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return drain(t, w, keep)
+	}
+	cg = func(t testing.TB, keep bool) (int, []watch.Event) {
+		w, err := cgc.Resource(pods).Watch(ctx, watchOpts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return drain(t, w, keep)
+	}
+	return ak, cg
+}
+
+// BenchmarkDecodeWatch is a dynamic Watch through each library's full
+// client path, drained until the server ends a stream of 10k events
+// (Pods, ConfigMaps and bookmarks). MB/s counts the stream's bytes.
+// TestWatchesAgree checks that both libraries deliver the same events.
+func BenchmarkDecodeWatch(b *testing.B) {
+	b.Run("events-10k", func(b *testing.B) {
+		stream := codectest.WatchEvents(WatchEvents)
+		ak, cg := watchers(b, bodyServer(b, "/api/v1/pods", stream, true).URL)
+		for _, c := range []struct {
+			name string
+			run  func(t testing.TB, keep bool) (int, []watch.Event)
+		}{{"anykube", ak}, {"clientgo", cg}} {
+			side(b, c.name, nil, false, func(b *testing.B) {
+				b.SetBytes(int64(len(stream)))
+				if n, _ := c.run(b, false); n != WatchEvents {
+					b.Fatalf("%d events, want %d", n, WatchEvents)
+				}
+			})
+		}
+	})
+}
+
+// TestWatchesAgree checks that both libraries' dynamic Watch deliver the
+// same events from the benchmark's stream, on its first tenth.
+func TestWatchesAgree(t *testing.T) {
+	n := WatchEvents / 10
+	ak, cg := watchers(t, bodyServer(t, "/api/v1/pods", codectest.WatchEvents(n), true).URL)
+	_, akEvents := ak(t, true)
+	_, cgEvents := cg(t, true)
+	if len(akEvents) != n || len(cgEvents) != n {
+		t.Fatalf("anykube delivered %d events, client-go %d, want %d", len(akEvents), len(cgEvents), n)
+	}
+	for i := range akEvents {
+		if akEvents[i].Type != cgEvents[i].Type {
+			t.Fatalf("event %d: anykube %s, client-go %s", i, akEvents[i].Type, cgEvents[i].Type)
+		}
+		sameObjects(t, unstructuredContent(t, akEvents[i].Object), unstructuredContent(t, cgEvents[i].Object))
+	}
+}

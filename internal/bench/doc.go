@@ -1,0 +1,53 @@
+// Package bench runs anykube and client-go side by side on the same inputs,
+// in one process, so that each figure of the comparison is measured under
+// the same load. It lives in its own module so that client-go never enters
+// the library's dependency graph; `make bench` (cmd/report) runs the
+// benchmarks several times and prints one table of medians and ratios.
+//
+// Every benchmark is named BenchmarkX/<case>/anykube and
+// BenchmarkX/<case>/clientgo, and both halves of a case share one input and,
+// where there is one, one server:
+//
+//   - DiscoveryColdAggregated/crds-300: the real kube-apiserver of
+//     internal/testcluster with 300 CRDs installed (CRDs300: 100 groups of 3
+//     kinds). Each op builds a new discovery client and calls
+//     ServerGroupsAndResources; two requests (GET /api, /apis).
+//   - DiscoveryAndFirstMapping/gvs-2000: an httptest server (discoverytest)
+//     serving API2000's aggregated documents. Each op builds a discovery
+//     client, a memory cache and a deferred RESTMapper and maps
+//     apps/Deployment once.
+//   - DiscoveryLegacy/gvs-500/{defaults,unthrottled}: an httptest server
+//     without aggregated discovery, serving Legacy500 and waiting 2ms before
+//     each response. Each op is ServerGroupsAndResources on a new client:
+//     2 + 501 requests. "defaults" leaves every setting at its zero value
+//     (client-go then limits itself to 5 requests a second after a burst of
+//     300); "unthrottled" sets QPS to -1 on both sides.
+//   - WarmStartDiskCache/gvs-2000: each library's disk cache, filled from
+//     the API2000 server before the timer starts; each op builds a new
+//     disk-cached client and a deferred RESTMapper and maps apps/Deployment,
+//     within the TTL.
+//   - RESTMappingHit/gvs-2000, KindForHit/gvs-2000: a deferred RESTMapper over
+//     a memory-cached client of the API2000 server, loaded before the timer;
+//     each op is one RESTMapping (or KindFor of a partial resource) that
+//     hits, cycling over MappingKeys.
+//   - DecodeList/{configmaps-10k,deployments-1k}: the dynamic client's List
+//     against an httptest server answering with codectest.ConfigMapList(10000)
+//     (about 14 MB) or codectest.DeploymentList(1000) (about 5.5 MB): the full
+//     client path, request to UnstructuredList.
+//   - DecodeWatch/events-10k: the dynamic client's Watch against an httptest
+//     server streaming codectest.WatchEvents(10000) (about 39 MB), drained
+//     until the server closes the stream.
+//   - RetainedHeap/gvs-2000: the live heap, measured after two GCs, that a
+//     discovery client, its memory cache and a deferred RESTMapper loaded
+//     from the API2000 server keep, reported as retained-B.
+//
+// Inputs are generated here from the library's own generators
+// (discoverytest, restmappertest, codectest, e2e); nothing is checked in.
+// HTTP clients are built once per case by each library's own HTTPClientFor
+// and shared by the ops, so connections are reused on both sides and TLS
+// handshakes are not what is timed. Client-side rate limiting is turned off
+// (QPS -1) on both sides everywhere except DiscoveryLegacy/gvs-500/defaults,
+// whose point it is. Allocation figures count everything the process
+// allocates during an op, so they include the httptest server's share, which
+// is the same for both libraries and small (it writes pre-encoded bytes).
+package bench
