@@ -178,16 +178,19 @@ func start(t *testing.T, inf *Informer) {
 	require.True(t, inf.WaitForCacheSync(sctx), "not synced: %v", inf.Status())
 }
 
-// ourGoroutines returns the stacks of goroutines, other than the caller's,
-// running code of anykube's dynamic packages (the informer, its handlers,
-// stream watchers) or started by it.
+// ourGoroutines returns the stacks of goroutines running code of anykube's
+// dynamic packages (the informer, its handlers, stream watchers) or started
+// by it, leaving out the test harness's own.
 func ourGoroutines() []string {
 	buf := make([]byte, 1<<20)
 	n := runtime.Stack(buf, true)
 	var out []string
-	// The caller's goroutine comes first.
-	for i, g := range strings.Split(string(buf[:n]), "\n\n") {
-		if i > 0 && strings.Contains(g, "github.com/anykube/anykube/dynamic") {
+	for g := range strings.SplitSeq(string(buf[:n]), "\n\n") {
+		// The main goroutine and running tests are the harness's.
+		if strings.Contains(g, "testing.tRunner(") || strings.Contains(g, "testing.(*M).Run(") {
+			continue
+		}
+		if strings.Contains(g, "github.com/anykube/anykube/dynamic") {
 			out = append(out, g)
 		}
 	}
