@@ -1,4 +1,4 @@
-// Command get is `kubectl get` for any resource in about a hundred lines:
+// Command get is `kubectl get` for any resource, in one short file:
 // built-in or custom, by plural, singular, short name, kind or category.
 //
 //	get TYPE[.VERSION][.GROUP][,TYPE...] [NAME...] [-n NS | -A] [-l SELECTOR] [-o yaml|json|name]
