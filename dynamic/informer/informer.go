@@ -104,8 +104,6 @@ type Informer struct {
 	transform TransformFunc
 	started   bool
 	ended     bool
-	// ctx is Run's, for listeners added while it runs.
-	ctx context.Context
 
 	// hasSynced is set once the first list is cached.
 	hasSynced atomic.Bool
@@ -323,7 +321,6 @@ func (inf *Informer) Run(ctx context.Context) {
 		return
 	}
 	inf.started = true
-	inf.ctx = ctx
 	for _, l := range inf.listeners {
 		inf.startListenerLocked(l)
 	}
