@@ -4,7 +4,7 @@ GO        ?= go
 CLUSTER   := $(GO) run ./internal/testcluster/cmd/cluster
 # Examples in the order make demo runs them: each reads the cluster it
 # talks to, then changes it, then cleans up after itself.
-EXAMPLES  := $(filter $(patsubst %/,%,$(wildcard examples/*/)),examples/api-resources examples/get examples/crud-deployment examples/crd examples/apply examples/scale examples/watch)
+EXAMPLES  := $(filter $(patsubst %/,%,$(wildcard examples/*/)),examples/api-resources examples/quickstart examples/get examples/crud-deployment examples/crd examples/apply examples/scale examples/watch)
 EXAMPLES  += $(filter-out $(EXAMPLES),$(patsubst %/,%,$(wildcard examples/*/)))
 
 .PHONY: all test controlplane cluster demo demo-examples bench check-deps lint
@@ -37,7 +37,7 @@ endif
 demo-examples:
 	@test -n "$(strip $(EXAMPLES))" || { echo "no examples found under examples/" >&2; exit 1; }
 	@set -e; for ex in $(EXAMPLES); do \
-		printf '\n==> %s\n' "$$ex"; \
+		printf '\n==> go run ./%s %s\n' "$$ex" "$$(cat $$ex/demo-args 2>/dev/null)"; \
 		$(GO) run ./$$ex $$(cat $$ex/demo-args 2>/dev/null); \
 	done
 
