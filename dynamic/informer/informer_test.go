@@ -20,6 +20,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/watch"
 
+	discoveryfake "github.com/anykube/anykube/discovery/fake"
 	"github.com/anykube/anykube/dynamic/fake"
 	"github.com/anykube/anykube/dynamic/lister"
 )
@@ -549,4 +550,105 @@ func TestRunTwiceAndStopLeavesNoGoroutines(t *testing.T) {
 	cancel()
 	<-inf.Done()
 	noLeaks(t, before)
+}
+
+// TestGoneNeedsDiscoveryToAgree: with Options.Discovery, a 404 for a
+// resource discovery still lists is retried, not taken as the end.
+func TestGoneNeedsDiscoveryToAgree(t *testing.T) {
+	served := &discoveryfake.FakeDiscovery{Resources: []*metav1.APIResourceList{{
+		GroupVersion: "v1",
+		APIResources: []metav1.APIResource{{Name: "configmaps", Namespaced: true, Kind: "ConfigMap", Verbs: []string{"list", "watch"}}},
+	}}}
+	notServed := &discoveryfake.FakeDiscovery{Resources: []*metav1.APIResourceList{{GroupVersion: "v1"}}}
+	for _, tc := range []struct {
+		name  string
+		disco *discoveryfake.FakeDiscovery
+		gone  bool
+	}{{"discovery lists it", served, false}, {"discovery does not", notServed, true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newFake(t)
+			create(t, c, "ns", "a")
+			var notFound atomic.Bool
+			c.PrependWatchReactor("configmaps", func(a fake.Action) (bool, watch.Interface, error) {
+				if notFound.Load() {
+					return true, nil, apierrors.NewNotFound(schema.GroupResource{Resource: "configmaps"}, "")
+				}
+				return false, nil, nil
+			})
+			var st statuses
+			o := fast()
+			o.Discovery = tc.disco
+			o.OnStatus = st.add
+			inf, err := New(c, cmGVR, o)
+			require.NoError(t, err)
+			rec := &recorder{}
+			_, err = inf.AddEventHandler(rec)
+			require.NoError(t, err)
+			start(t, inf)
+			notFound.Store(true)
+			c.StopWatches()
+			if tc.gone {
+				<-inf.Done()
+				assert.ErrorIs(t, inf.Err(), ErrResourceGone)
+				return
+			}
+			require.Eventually(t, func() bool { return countPhase(st.get(), PhaseBackoff) >= 2 }, 5*time.Second, time.Millisecond)
+			notFound.Store(false)
+			b := create(t, c, "ns", "b")
+			assert.Equal(t, "add ns/b "+b.GetResourceVersion(), rec.wait(t, 2)[1])
+			assert.Equal(t, 2, inf.GetIndexer().Len())
+			assert.NoError(t, inf.Err())
+			assert.Contains(t, tc.disco.Actions(), "ServerResourcesForGroupVersion")
+		})
+	}
+}
+
+// TestReplacedObjectIsDeletedThenAdded: an object re-created under the
+// same name while the watch was away is a deletion and an addition, not
+// an update.
+func TestReplacedObjectIsDeletedThenAdded(t *testing.T) {
+	c := newFake(t)
+	create(t, c, "ns", "a")
+	var offline atomic.Bool
+	c.PrependWatchReactor("configmaps", func(a fake.Action) (bool, watch.Interface, error) {
+		if offline.Load() {
+			return true, nil, apierrors.NewServiceUnavailable("down")
+		}
+		return false, nil, nil
+	})
+	inf, err := New(c, cmGVR, fast())
+	require.NoError(t, err)
+	rec := &recorder{}
+	_, err = inf.AddEventHandler(rec)
+	require.NoError(t, err)
+	start(t, inf)
+	rec.wait(t, 1)
+	offline.Store(true)
+	c.StopWatches()
+	del(t, c, "ns", "a")
+	again := create(t, c, "ns", "a")
+	c.Compact()
+	offline.Store(false)
+	assert.Equal(t, []string{"tombstone ns/a 1", "add ns/a " + again.GetResourceVersion()}, rec.wait(t, 3)[1:])
+}
+
+func TestDeletedObject(t *testing.T) {
+	u := configMap("ns", "a", nil)
+	for _, obj := range []any{u, DeletedFinalStateUnknown{Key: "ns/a", Obj: u}, &DeletedFinalStateUnknown{Key: "ns/a", Obj: u}} {
+		got, ok := DeletedObject(obj)
+		assert.True(t, ok)
+		assert.Same(t, u, got)
+	}
+	for _, obj := range []any{nil, "x", (*unstructured.Unstructured)(nil), DeletedFinalStateUnknown{Key: "k"}} {
+		_, ok := DeletedObject(obj)
+		assert.False(t, ok, "%#v", obj)
+	}
+}
+
+func TestStatusString(t *testing.T) {
+	assert.Equal(t, "Backoff (WatchFailed) retry in 1.5s: boom",
+		Status{Phase: PhaseBackoff, Reason: ReasonWatchFailed, RetryAfter: 1500 * time.Millisecond, Err: errors.New("boom")}.String())
+	assert.Equal(t, "Watching", Status{Phase: PhaseWatching}.String())
+	assert.True(t, PhaseResourceGone.Final())
+	assert.False(t, PhaseBackoff.Final())
 }
