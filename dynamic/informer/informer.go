@@ -78,9 +78,12 @@ type Options struct {
 // longer served. Test for it with errors.Is.
 var ErrResourceGone = errors.New("the resource is no longer served")
 
-// ErrStopped is returned by AddEventHandler and SetTransform on an informer
-// that has ended, or whose Run has begun for SetTransform.
+// ErrStopped is returned by AddEventHandler on an informer that has ended.
 var ErrStopped = errors.New("informer: the informer has ended")
+
+// ErrStarted is returned by SetTransform once Run has begun: objects
+// already cached went through the old transform.
+var ErrStarted = errors.New("informer: Run has begun")
 
 // Informer keeps a local, always-current cache of one resource: it lists,
 // then watches, and keeps an indexed Store current with every change,
@@ -188,12 +191,12 @@ func (inf *Informer) AddIndexers(indexers lister.Indexers) error {
 func (inf *Informer) Resource() schema.GroupVersionResource { return inf.resource }
 
 // SetTransform replaces the transform; nil means StripManagedFields. It
-// fails with ErrStopped once Run has begun.
+// fails with ErrStarted once Run has begun.
 func (inf *Informer) SetTransform(fn TransformFunc) error {
 	inf.mu.Lock()
 	defer inf.mu.Unlock()
 	if inf.started {
-		return ErrStopped
+		return ErrStarted
 	}
 	if fn == nil {
 		fn = StripManagedFields

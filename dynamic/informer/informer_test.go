@@ -384,7 +384,7 @@ func TestTransform(t *testing.T) {
 	start(t, keep)
 	got, _ = keep.GetIndexer().GetByKey("ns/a")
 	assert.Len(t, got.GetManagedFields(), 1)
-	assert.ErrorIs(t, keep.SetTransform(nil), ErrStopped, "too late once running")
+	assert.ErrorIs(t, keep.SetTransform(nil), ErrStarted, "too late once running")
 
 	var st statuses
 	o := fast()
