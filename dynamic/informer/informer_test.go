@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -268,16 +269,25 @@ func TestInformerRelistsAfterExpiry(t *testing.T) {
 	assert.Len(t, rec.get(), 6, "the unchanged object is not told again")
 }
 
-// TestHandlerOrderingAndIsolation: a slow handler gets every change in
-// order, and holds up neither the cache nor a fast handler.
+// TestHandlerOrderingAndIsolation: a handler that is stuck holds up
+// neither the cache nor another handler, and once free gets every change
+// in order.
 func TestHandlerOrderingAndIsolation(t *testing.T) {
 	c := newFake(t)
 	inf, err := New(c, cmGVR, fast())
 	require.NoError(t, err)
-	slow := &recorder{delay: 20 * time.Millisecond}
-	quick := &recorder{}
-	_, err = inf.AddEventHandler(slow)
+	gate := make(chan struct{})
+	slow := &recorder{}
+	_, err = inf.AddEventHandler(EventHandlerFuncs{
+		AddFunc: func(obj *unstructured.Unstructured, initial bool) {
+			<-gate
+			slow.OnAdd(obj, initial)
+		},
+		UpdateFunc: slow.OnUpdate,
+		DeleteFunc: slow.OnDelete,
+	})
 	require.NoError(t, err)
+	quick := &recorder{}
 	_, err = inf.AddEventHandler(quick)
 	require.NoError(t, err)
 	start(t, inf)
@@ -287,12 +297,32 @@ func TestHandlerOrderingAndIsolation(t *testing.T) {
 	for i := range n {
 		u := create(t, c, "ns", fmt.Sprintf("o%02d", i))
 		want = append(want, "add ns/"+u.GetName()+" "+u.GetResourceVersion())
+		if i%2 == 0 {
+			u = patch(t, c, "ns", u.GetName(), "1")
+			want = append(want, "update ns/"+u.GetName()+" "+fmt.Sprint(u.GetResourceVersion()))
+		}
 	}
-	assert.Equal(t, want, quick.wait(t, n))
-	// The quick handler and the cache are done long before the slow one.
-	assert.Less(t, len(slow.get()), n/2)
-	assert.Equal(t, n, inf.GetIndexer().Len())
-	assert.Equal(t, want, slow.wait(t, n))
+	del(t, c, "ns", "o00")
+	want = append(want, "delete ns/o00")
+	got := quick.wait(t, len(want))
+	assert.Equal(t, want, normalizeUpdates(normalize(got)))
+	assert.Equal(t, n-1, inf.GetIndexer().Len(), "the cache is current")
+	assert.Empty(t, slow.get(), "the stuck handler has seen nothing yet")
+	close(gate)
+	assert.Equal(t, want, normalizeUpdates(normalize(slow.wait(t, len(want)))))
+}
+
+// normalizeUpdates keeps only the new resourceVersion of update lines.
+func normalizeUpdates(events []string) []string {
+	out := make([]string, len(events))
+	for i, e := range events {
+		if f := strings.Fields(e); f[0] == "update" {
+			_, after, _ := strings.Cut(f[2], "->")
+			e = f[0] + " " + f[1] + " " + after
+		}
+		out[i] = e
+	}
+	return out
 }
 
 // TestHandlerAddedLater gets the cached objects as initial adds, then
