@@ -70,15 +70,21 @@ func (e *NotFoundError) Error() string {
 var ErrNoCurrentContext = errors.New("kubeconfig: no context given and current-context is not set")
 
 var (
-	lineRe     = regexp.MustCompile(`line (\d+)`)
-	backtickRe = regexp.MustCompile("`[^`]*`")
+	lineRe = regexp.MustCompile(`line (\d+)`)
+	// yaml.v2 quotes at most ten bytes of the scalar (seven and "..."
+	// when longer), which may themselves hold backquotes: the longest
+	// match up to "` into " covers the whole quote.
+	typeErrorValueRe = regexp.MustCompile("(cannot unmarshal \\S+ )`(?s:.{0,10})` into ")
+	backtickRe       = regexp.MustCompile("`[^`]*`")
 )
 
 // newParseError wraps a YAML error. Type errors quote the offending scalar
 // between backquotes; that scalar could be a credential typed into the wrong
 // field, so it is cut out.
 func newParseError(path string, err error) *ParseError {
-	msg := backtickRe.ReplaceAllString(err.Error(), "(value hidden)")
+	msg := typeErrorValueRe.ReplaceAllString(err.Error(), "${1}(value hidden) into ")
+	// Any other quoted piece goes too, in case the parser's wording changes.
+	msg = backtickRe.ReplaceAllString(msg, "(value hidden)")
 	// yaml.v2 lists type errors one per indented line; keep one line.
 	msg = strings.ReplaceAll(msg, ":\n  ", ": ")
 	msg = strings.ReplaceAll(msg, "\n  ", "; ")

@@ -112,7 +112,23 @@ func TestLoadFileTypeErrorNamesLineButNotTheValue(t *testing.T) {
 	var pe *ParseError
 	require.True(t, errors.As(err, &pe), "got %v", err)
 	assert.Equal(t, 4, pe.Line)
-	assert.NotContains(t, err.Error(), "s3cr3t-token")
+	// The parser quotes at most the first seven bytes; none may show.
+	assert.NotContains(t, err.Error(), "s3cr3t")
+}
+
+// A value with a backquote in it must not end the hidden part early.
+func TestLoadFileTypeErrorHidesValuesWithBackquotes(t *testing.T) {
+	for _, v := range []string{"a`b`cSEC", "`SECRET`", "x`SECRETxyz", "ab`` into Q"} {
+		p := write(t, t.TempDir(), "config", "clusters:\n- name: c\n  cluster:\n    insecure-skip-tls-verify: '"+v+"'\n")
+		_, err := LoadFile(p)
+		var pe *ParseError
+		require.True(t, errors.As(err, &pe), "got %v", err)
+		assert.Equal(t, 4, pe.Line)
+		for _, part := range []string{"SEC", "cS", "b`", "into Q"} {
+			assert.NotContains(t, err.Error(), part, "value %q", v)
+		}
+		assert.Contains(t, err.Error(), "(value hidden)")
+	}
 }
 
 func TestLoadFileBadBase64NamesFieldNotValue(t *testing.T) {
