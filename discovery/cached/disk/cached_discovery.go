@@ -284,12 +284,13 @@ func (s *source) ServerResourcesForGroupVersion(groupVersion string) (*metav1.AP
 	if err != nil {
 		return nil, err
 	}
-	path := resourcesPath(s.dir, gv)
-	if data, ok := s.readFresh(path); ok {
-		list := &metav1.APIResourceList{}
-		if err := json.Unmarshal(data, list); err == nil && list.GroupVersion == gv.String() {
-			s.servedFromDisk(path)
-			return list, nil
+	if path, ok := resourcesPath(s.dir, gv); ok {
+		if data, ok := s.readFresh(path); ok {
+			list := &metav1.APIResourceList{}
+			if err := json.Unmarshal(data, list); err == nil && list.GroupVersion == gv.String() {
+				s.servedFromDisk(path)
+				return list, nil
+			}
 		}
 	}
 	list, err := s.delegate.WithContext(s.context()).ServerResourcesForGroupVersion(groupVersion)
@@ -384,7 +385,11 @@ func (s *source) readKubectlLayout() *snapshotDoc {
 	}
 	doc := &snapshotDoc{Kind: snapshotKind, Groups: groups}
 	for _, gv := range groupVersions(groups) {
-		data, ok := s.readFresh(resourcesPath(s.dir, gv))
+		path, ok := resourcesPath(s.dir, gv)
+		if !ok {
+			continue
+		}
+		data, ok := s.readFresh(path)
 		if !ok {
 			continue
 		}
@@ -491,11 +496,15 @@ func (s *source) writeList(list *metav1.APIResourceList) {
 	}
 	typed := *list
 	typed.TypeMeta = metav1.TypeMeta{Kind: "APIResourceList", APIVersion: "v1"}
+	path, ok := resourcesPath(s.dir, gv)
+	if !ok {
+		return
+	}
 	data, err := json.Marshal(&typed)
 	if err != nil {
 		return
 	}
-	s.write(resourcesPath(s.dir, gv), data)
+	s.write(path, data)
 }
 
 func (s *source) write(path string, data []byte) {

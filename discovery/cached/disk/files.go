@@ -74,12 +74,23 @@ func DefaultDiscoveryCacheDir(host string) (string, error) {
 	return CacheDirForHost(filepath.Join(base, "discovery"), host), nil
 }
 
-// resourcesPath is where a group-version's list lives.
-func resourcesPath(dir string, gv schema.GroupVersion) string {
-	if gv.Group == "" {
-		return filepath.Join(dir, gv.Version, resourcesFile)
+// resourcesPath is where a group-version's list lives. ok is false when
+// the group or version (which come from the server or the caller) could
+// not be a file name inside dir: "..", a path separator or a NUL would let
+// a hostile or garbled answer read or write files outside the cache.
+func resourcesPath(dir string, gv schema.GroupVersion) (path string, ok bool) {
+	if !safeName(gv.Version) || gv.Group != "" && !safeName(gv.Group) {
+		return "", false
 	}
-	return filepath.Join(dir, gv.Group, gv.Version, resourcesFile)
+	if gv.Group == "" {
+		return filepath.Join(dir, gv.Version, resourcesFile), true
+	}
+	return filepath.Join(dir, gv.Group, gv.Version, resourcesFile), true
+}
+
+// safeName reports whether name can be used as one path element.
+func safeName(name string) bool {
+	return name != "" && name != "." && name != ".." && !strings.ContainsAny(name, "/\\\x00")
 }
 
 // snapshotDoc is snapshotFile's content.
