@@ -3,6 +3,7 @@ package fake
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"strings"
 	"sync"
 
@@ -115,6 +116,9 @@ func (c *FakeDynamicClient) Register(gvr schema.GroupVersionResource, info Resou
 // first object that has no kind, cannot be converted, or already exists.
 func (c *FakeDynamicClient) Add(objects ...runtime.Object) error {
 	for _, o := range objects {
+		if isNil(o) {
+			return fmt.Errorf("fake: adding %T: nil object", o)
+		}
 		if list, ok := o.(*unstructured.UnstructuredList); ok {
 			for i := range list.Items {
 				if err := c.addOne(&list.Items[i]); err != nil {
@@ -128,6 +132,16 @@ func (c *FakeDynamicClient) Add(objects ...runtime.Object) error {
 		}
 	}
 	return nil
+}
+
+// isNil reports whether o is nil or a nil pointer, whose methods would
+// panic on the way to its kind.
+func isNil(o runtime.Object) bool {
+	if o == nil {
+		return true
+	}
+	v := reflect.ValueOf(o)
+	return v.Kind() == reflect.Pointer && v.IsNil()
 }
 
 func (c *FakeDynamicClient) addOne(o runtime.Object) error {

@@ -351,6 +351,15 @@ func TestSeedObjects(t *testing.T) {
 	assert.Error(t, dup.Add(configMap("ns", "a", nil)))
 }
 
+func TestSeedNilObjectsFailWithoutPanic(t *testing.T) {
+	for _, o := range []runtime.Object{nil, (*unstructured.Unstructured)(nil), (*unstructured.UnstructuredList)(nil), (*metav1.PartialObjectMetadata)(nil)} {
+		assert.NotPanics(t, func() {
+			err := NewSimpleDynamicClient(nil).Add(o)
+			assert.ErrorContains(t, err, "nil object", "%T", o)
+		}, "%T", o)
+	}
+}
+
 func TestReactorsAndActions(t *testing.T) {
 	ctx := context.Background()
 	c := NewSimpleDynamicClient(nil, configMap("ns", "a", nil))
