@@ -247,7 +247,9 @@ func (c *MemCacheClient) current(ctx context.Context) (*snapshot, error) {
 
 // filled returns the snapshot, filling the cache when it is empty; loaded
 // reports that the snapshot was loaded during this call. Callers that find
-// a fill in progress wait for it, or for ctx.
+// a fill in progress wait for it, or for ctx. A fill that failed because
+// its caller's context ended says nothing about the server: a waiter whose
+// own context is live fills again instead of taking that error.
 func (c *MemCacheClient) filled(ctx context.Context) (snap *snapshot, loaded bool, err error) {
 	for {
 		c.mu.Lock()
@@ -260,6 +262,9 @@ func (c *MemCacheClient) filled(ctx context.Context) (snap *snapshot, loaded boo
 			c.mu.Unlock()
 			select {
 			case <-f.done:
+				if f.err != nil && ctx.Err() == nil && isContextError(f.err) {
+					continue
+				}
 				if f.err != nil {
 					return nil, false, f.err
 				}
@@ -391,6 +396,10 @@ func (c *MemCacheClient) expire(snap *snapshot) {
 		c.prev, c.snap = snap, nil
 		c.gen++
 	}
+}
+
+func isContextError(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
 
 func delegateFresh(d discovery.DiscoveryInterface) bool {
