@@ -74,15 +74,13 @@ func BenchmarkDecodeList(b *testing.B) {
 			body := c.body(c.items)
 			ak, cg := dynamicClients(b, bodyServer(b, c.path, body, false).URL)
 			ctx := context.Background()
-			side(b, "anykube", nil, false, func(b *testing.B) {
-				b.SetBytes(int64(len(body)))
+			sideBytes(b, "anykube", nil, false, int64(len(body)), func(b *testing.B) {
 				l, err := ak.Resource(c.gvr).List(ctx, metav1.ListOptions{})
 				if err != nil || len(l.Items) != c.items {
 					b.Fatalf("list: %v", err)
 				}
 			})
-			side(b, "clientgo", nil, false, func(b *testing.B) {
-				b.SetBytes(int64(len(body)))
+			sideBytes(b, "clientgo", nil, false, int64(len(body)), func(b *testing.B) {
 				l, err := cg.Resource(c.gvr).List(ctx, metav1.ListOptions{})
 				if err != nil || len(l.Items) != c.items {
 					b.Fatalf("list: %v", err)
@@ -174,8 +172,7 @@ func BenchmarkDecodeWatch(b *testing.B) {
 			name string
 			run  func(t testing.TB, keep bool) (int, []watch.Event)
 		}{{"anykube", ak}, {"clientgo", cg}} {
-			side(b, c.name, nil, false, func(b *testing.B) {
-				b.SetBytes(int64(len(stream)))
+			sideBytes(b, c.name, nil, false, int64(len(stream)), func(b *testing.B) {
 				if n, _ := c.run(b, false); n != WatchEvents {
 					b.Fatalf("%d events, want %d", n, WatchEvents)
 				}

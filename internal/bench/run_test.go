@@ -11,14 +11,34 @@ import (
 // side runs one library's half of a case as sub-benchmark name: op once
 // per iteration, allocations reported, and the requests op made (with the
 // most open at once when peak is set) when cnt is not nil.
+//
+// Besides wall time it reports cpu-ns/op, the process's CPU time per op
+// (every goroutine, the garbage collector's and an httptest server's
+// included), which a machine shared with other work disturbs less.
 func side(b *testing.B, name string, cnt *counter, peak bool, op func(b *testing.B)) {
+	sideBytes(b, name, cnt, peak, 0, op)
+}
+
+// sideBytes is side for ops that each process size bytes of input: it
+// also reports MB/s, and cpu-MB/s by CPU time.
+func sideBytes(b *testing.B, name string, cnt *counter, peak bool, size int64, op func(b *testing.B)) {
 	b.Run(name, func(b *testing.B) {
 		b.ReportAllocs()
+		if size > 0 {
+			b.SetBytes(size)
+		}
 		if cnt != nil {
 			cnt.reset()
 		}
+		start := cpuTime()
 		for b.Loop() {
 			op(b)
+		}
+		if cpu := float64(cpuTime()-start) / float64(b.N); cpu > 0 {
+			b.ReportMetric(cpu, "cpu-ns/op")
+			if size > 0 {
+				b.ReportMetric(float64(size)/cpu*1e3, "cpu-MB/s")
+			}
 		}
 		if cnt != nil {
 			cnt.report(b, peak)
