@@ -108,6 +108,10 @@ const snapshotKind = "AnykubeDiscoverySnapshot/v1"
 // errExpired says a file is older than the TTL.
 var errExpired = errors.New("cache file expired")
 
+// maxPresize caps the buffer readFile allocates from a file's reported size,
+// so that a bogus size (a special file) cannot ask for gigabytes up front.
+const maxPresize = 1 << 30
+
 // readFile returns a file's bytes and modification time.
 func readFile(path string) ([]byte, time.Time, error) {
 	f, err := os.Open(path)
@@ -119,11 +123,27 @@ func readFile(path string) ([]byte, time.Time, error) {
 	if err != nil {
 		return nil, time.Time{}, err
 	}
-	data, err := io.ReadAll(f)
-	if err != nil {
-		return nil, time.Time{}, err
+	// Sized from Stat so that a large snapshot is read into one buffer
+	// instead of one that doubles; the extra byte lets the read see EOF
+	// without growing, and a file that grew meanwhile is still read whole.
+	size := info.Size()
+	if size < 0 || size > maxPresize {
+		size = 0
 	}
-	return data, info.ModTime(), nil
+	data := make([]byte, 0, size+1)
+	for {
+		n, err := f.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if err == io.EOF {
+			return data, info.ModTime(), nil
+		}
+		if err != nil {
+			return nil, time.Time{}, err
+		}
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)]
+		}
+	}
 }
 
 // writeFile replaces path with data atomically: the data goes to a

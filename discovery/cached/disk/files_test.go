@@ -59,3 +59,22 @@ func TestConcurrentWritersNeverTearAFile(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, entries, 1, "no temporary file is left behind")
 }
+
+// TestReadFileSizes reads files around the buffer's edges back whole,
+// with their modification time.
+func TestReadFileSizes(t *testing.T) {
+	dir := t.TempDir()
+	for _, n := range []int{0, 1, 511, 512, 513, 4096, 1 << 20} {
+		path := filepath.Join(dir, fmt.Sprintf("f%d", n))
+		want := bytes.Repeat([]byte("abcdefg"), n/7+1)[:n]
+		require.NoError(t, os.WriteFile(path, want, 0o600))
+		info, err := os.Stat(path)
+		require.NoError(t, err)
+		got, mod, err := readFile(path)
+		require.NoError(t, err)
+		require.Equal(t, want, got, "size %d", n)
+		require.True(t, mod.Equal(info.ModTime()))
+	}
+	_, _, err := readFile(filepath.Join(dir, "missing"))
+	require.ErrorIs(t, err, os.ErrNotExist)
+}
