@@ -20,6 +20,7 @@ import (
 	"k8s.io/apimachinery/pkg/watch"
 
 	"github.com/anykube/anykube/dynamic"
+	"github.com/anykube/anykube/internal/jsonpatch"
 )
 
 // InitialEventsEndAnnotation marks the BOOKMARK that ends the initial events
@@ -178,9 +179,9 @@ func (c *FakeDynamicClient) patch(gvr schema.GroupVersionResource, key objectKey
 	var doc any = runtime.DeepCopyJSON(cur.Object)
 	switch pt {
 	case types.JSONPatchType:
-		res, err := applyJSONPatch(doc, data)
+		res, err := jsonpatch.Apply(doc, data)
 		if err != nil {
-			var pe *jsonPatchError
+			var pe *jsonpatch.OpError
 			if errors.As(err, &pe) {
 				return nil, unprocessable(fmt.Sprintf("the server rejected our request due to an error in our request: %v", err))
 			}
@@ -188,7 +189,7 @@ func (c *FakeDynamicClient) patch(gvr schema.GroupVersionResource, key objectKey
 		}
 		doc = res
 	case types.MergePatchType, types.StrategicMergePatchType:
-		p, err := decodeJSON(data)
+		p, err := jsonpatch.Decode(data)
 		if err != nil {
 			return nil, badRequest(fmt.Sprintf("error decoding patch: %v", err))
 		}
@@ -198,7 +199,7 @@ func (c *FakeDynamicClient) patch(gvr schema.GroupVersionResource, key objectKey
 		if d := findDirective(p); pt == types.StrategicMergePatchType && d != "" {
 			return nil, badRequest(fmt.Sprintf("the fake applies strategic merge patches as merge patches and cannot honour %q", d))
 		}
-		doc = mergePatch(doc, p)
+		doc = jsonpatch.Merge(doc, p)
 	default:
 		return nil, unsupportedMediaType(pt)
 	}
@@ -232,7 +233,7 @@ func (c *FakeDynamicClient) apply(gvr schema.GroupVersionResource, key objectKey
 		}
 		return c.createLocked(gvr, u, dry)
 	}
-	merged := &unstructured.Unstructured{Object: mergePatch(runtime.DeepCopyJSON(cur.Object), u.Object).(map[string]any)}
+	merged := &unstructured.Unstructured{Object: jsonpatch.Merge(runtime.DeepCopyJSON(cur.Object), u.Object).(map[string]any)}
 	next := c.mergeStatusLocked(gvr, cur, merged, status)
 	return c.writeLocked(gvr, key, cur, next, u.GetResourceVersion(), u.GetUID(), dry)
 }

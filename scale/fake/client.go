@@ -16,6 +16,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"sigs.k8s.io/yaml"
 
+	"github.com/anykube/anykube/internal/jsonpatch"
 	"github.com/anykube/anykube/scale"
 	"github.com/anykube/anykube/scale/internal/validate"
 )
@@ -283,8 +284,8 @@ func patchScale(cur *scale.Scale, pt types.PatchType, data []byte, opts metav1.P
 	}
 	switch pt {
 	case types.JSONPatchType:
-		doc, err = applyJSONPatch(doc, data)
-		var opErr *patchOpError
+		doc, err = jsonpatch.Apply(doc, data)
+		var opErr *jsonpatch.OpError
 		if errors.As(err, &opErr) {
 			return nil, unprocessable(err.Error())
 		}
@@ -301,8 +302,8 @@ func patchScale(cur *scale.Scale, pt types.PatchType, data []byte, opts metav1.P
 			}
 		}
 		var p any
-		if p, err = decodeValue(data); err == nil {
-			doc = mergeInto(doc, p)
+		if p, err = jsonpatch.Decode(data); err == nil {
+			doc = jsonpatch.Merge(doc, p)
 		}
 	default:
 		return nil, unsupported(pt)

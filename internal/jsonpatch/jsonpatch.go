@@ -1,4 +1,8 @@
-package fake
+// Package jsonpatch applies RFC 7386 JSON merge patches and RFC 6902 JSON
+// patches to decoded JSON values (map[string]any, []any and scalars), with
+// the API server's error classes. The fakes of the dynamic and scale clients
+// use it to behave like the server without a round trip through bytes.
+package jsonpatch
 
 import (
 	"bytes"
@@ -12,10 +16,10 @@ import (
 	sigsjson "sigs.k8s.io/json"
 )
 
-// mergePatch applies an RFC 7386 JSON merge patch to target and returns the
+// Merge applies an RFC 7386 JSON merge patch to target and returns the
 // result; target is modified in place when it is an object. Values taken
-// from patch are copied.
-func mergePatch(target, patch any) any {
+// from patch are copied, so the result never shares memory with patch.
+func Merge(target, patch any) any {
 	pm, ok := patch.(map[string]any)
 	if !ok {
 		return runtime.DeepCopyJSONValue(patch)
@@ -29,48 +33,29 @@ func mergePatch(target, patch any) any {
 			delete(tm, k)
 			continue
 		}
-		tm[k] = mergePatch(tm[k], v)
+		tm[k] = Merge(tm[k], v)
 	}
 	return tm
 }
 
-// findDirective returns the first key starting with "$" in a strategic
-// merge patch: a directive ("$patch", "$retainKeys", "$setElementOrder/...")
-// that a plain merge patch cannot honour.
-func findDirective(v any) string {
-	switch t := v.(type) {
-	case map[string]any:
-		for k, e := range t {
-			if strings.HasPrefix(k, "$") {
-				return k
-			}
-			if d := findDirective(e); d != "" {
-				return d
-			}
-		}
-	case []any:
-		for _, e := range t {
-			if d := findDirective(e); d != "" {
-				return d
-			}
-		}
-	}
-	return ""
+// OpError is a JSON patch that decodes but cannot be applied to the
+// document: an unknown or incomplete operation, a path that does not exist,
+// a failed test. The API server answers such patches with 422, where a patch
+// that is not a JSON array of objects gets 400.
+type OpError struct {
+	// Op is the index of the failing operation in the patch.
+	Op  int
+	Msg string
 }
 
-// jsonPatchError is a JSON patch that cannot be applied to the document; the
-// server answers such patches with 422.
-type jsonPatchError struct {
-	op  int
-	msg string
+// Error names the failing operation and why it failed.
+func (e *OpError) Error() string {
+	return fmt.Sprintf("json patch operation %d: %s", e.Op, e.Msg)
 }
 
-func (e *jsonPatchError) Error() string {
-	return fmt.Sprintf("json patch operation %d: %s", e.op, e.msg)
-}
-
-// decodeJSON decodes data with the server's number rules.
-func decodeJSON(data []byte) (any, error) {
+// Decode decodes JSON with the API server's number rules: integers become
+// int64, other numbers float64.
+func Decode(data []byte) (any, error) {
 	var v any
 	if err := sigsjson.UnmarshalCaseSensitivePreserveInts(data, &v); err != nil {
 		return nil, err
@@ -78,11 +63,12 @@ func decodeJSON(data []byte) (any, error) {
 	return v, nil
 }
 
-// applyJSONPatch applies an RFC 6902 JSON patch to doc (modified in place
-// where possible) and returns the result. A malformed patch is reported as
-// a plain error, a patch that does not fit doc as *jsonPatchError.
-func applyJSONPatch(doc any, patch []byte) (any, error) {
-	raw, err := decodeJSON(patch)
+// Apply applies an RFC 6902 JSON patch to doc (modified in place where
+// possible; values taken from the patch are copied) and returns the result.
+// A patch that is not a JSON array of objects is a plain error; one that
+// cannot be applied to doc is an *OpError.
+func Apply(doc any, patch []byte) (any, error) {
+	raw, err := Decode(patch)
 	if err != nil {
 		return nil, fmt.Errorf("json patch is not JSON: %w", err)
 	}
@@ -91,36 +77,38 @@ func applyJSONPatch(doc any, patch []byte) (any, error) {
 		return nil, errors.New("json patch must be an array of operations")
 	}
 	for i, o := range ops {
-		op, ok := o.(map[string]any)
-		if !ok {
+		if _, ok := o.(map[string]any); !ok {
 			return nil, fmt.Errorf("json patch operation %d is not an object", i)
+		}
+	}
+	for i, o := range ops {
+		op := o.(map[string]any)
+		fail := func(format string, args ...any) error {
+			return &OpError{Op: i, Msg: fmt.Sprintf(format, args...)}
 		}
 		name, _ := op["op"].(string)
 		path, ok := op["path"].(string)
 		if !ok {
-			return nil, fmt.Errorf("json patch operation %d has no path", i)
+			return nil, fail("%s has no path", name)
 		}
 		tokens, err := pointer(path)
 		if err != nil {
-			return nil, fmt.Errorf("json patch operation %d: %w", i, err)
+			return nil, fail("%v", err)
 		}
 		value, hasValue := op["value"]
-		fail := func(format string, args ...any) error {
-			return &jsonPatchError{op: i, msg: fmt.Sprintf(format, args...)}
-		}
 		switch name {
 		case "add", "replace", "test":
 			if !hasValue {
-				return nil, fmt.Errorf("json patch operation %d (%s) has no value", i, name)
+				return nil, fail("%s has no value", name)
 			}
 		case "move", "copy":
 			from, ok := op["from"].(string)
 			if !ok {
-				return nil, fmt.Errorf("json patch operation %d (%s) has no from", i, name)
+				return nil, fail("%s has no from", name)
 			}
 			ft, err := pointer(from)
 			if err != nil {
-				return nil, fmt.Errorf("json patch operation %d: %w", i, err)
+				return nil, fail("%v", err)
 			}
 			if value, err = get(doc, ft); err != nil {
 				return nil, fail("from %q: %v", from, err)
@@ -135,7 +123,7 @@ func applyJSONPatch(doc any, patch []byte) (any, error) {
 			}
 		case "remove":
 		default:
-			return nil, fmt.Errorf("json patch operation %d: unknown op %q", i, name)
+			return nil, fail("unknown op %q", name)
 		}
 		switch name {
 		case "add", "move", "copy":
@@ -146,7 +134,7 @@ func applyJSONPatch(doc any, patch []byte) (any, error) {
 			doc, err = remove(doc, tokens)
 		case "test":
 			var cur any
-			if cur, err = get(doc, tokens); err == nil && !jsonEqual(cur, value) {
+			if cur, err = get(doc, tokens); err == nil && !Equal(cur, value) {
 				err = errors.New("test failed: values differ")
 			}
 		}
@@ -318,9 +306,9 @@ func remove(doc any, tokens []string) (any, error) {
 	})
 }
 
-// jsonEqual compares two JSON values as JSON: 1 and 1.0 are equal, map
-// order does not matter.
-func jsonEqual(a, b any) bool {
+// Equal compares two JSON values as JSON: 1 and 1.0 are equal, map order
+// does not matter.
+func Equal(a, b any) bool {
 	ja, errA := json.Marshal(a)
 	jb, errB := json.Marshal(b)
 	return errA == nil && errB == nil && bytes.Equal(ja, jb)
