@@ -36,8 +36,9 @@ type Config struct {
 	// both are set, BearerTokenFile wins.
 	BearerTokenFile string
 
-	// Username and Password are sent as HTTP basic auth. Only one kind of
-	// credential (bearer token, basic auth, ExecProvider) may be set.
+	// Username and Password are sent as HTTP basic auth. They may not be
+	// combined with a bearer token; either one beside an ExecProvider wins
+	// and the plugin is not run, as in client-go.
 	Username string
 	Password string
 

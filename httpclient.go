@@ -45,7 +45,7 @@ func HTTPClientFor(cfg *Config) (*http.Client, error) {
 //
 // It fails when cfg is nil, when TLS files cannot be read or hold no usable
 // PEM, when CA and Insecure are both set, when TLS settings come with a
-// custom Transport, when more than one kind of credential is set, or when
+// custom Transport, when a bearer token and basic auth are both set, or when
 // the ExecProvider is invalid (unknown apiVersion, missing interactiveMode
 // for v1). Errors never contain credentials.
 func TransportFor(cfg *Config) (http.RoundTripper, error) {

@@ -62,32 +62,26 @@ func (t *tokenFileAuth) unauthorized(value string) bool {
 	return err == nil && v != value
 }
 
-// chooseAuthorizer picks the one credential source the config names. It
-// returns an error when two are named, since the server would see only one
-// and silently dropping the other hides a configuration mistake.
+// chooseAuthorizer picks the credential source the config names. A bearer
+// token and basic auth together are an error, since the server would see only
+// one. A static credential beside an exec plugin wins and the plugin is never
+// run, as in client-go: that is what lets "kubectl --token" override a
+// kubeconfig user whose credentials come from a plugin.
 func chooseAuthorizer(c *Config, exec *execAuthenticator) (authorizer, error) {
-	var set []string
-	if exec != nil {
-		set = append(set, "exec plugin")
-	}
-	if c.BearerToken != "" || c.BearerTokenFile != "" {
-		set = append(set, "bearer token")
-	}
-	if c.Username != "" || c.Password != "" {
-		set = append(set, "basic auth")
-	}
-	if len(set) > 1 {
-		return nil, fmt.Errorf("only one kind of credential may be set, found %s", strings.Join(set, " and "))
+	hasToken := c.BearerToken != "" || c.BearerTokenFile != ""
+	hasBasic := c.Username != "" || c.Password != ""
+	if hasToken && hasBasic {
+		return nil, fmt.Errorf("only one kind of credential may be set, found bearer token and basic auth")
 	}
 	switch {
-	case exec != nil:
-		return exec, nil
 	case c.BearerTokenFile != "":
 		return newTokenFileAuth(c.BearerTokenFile), nil
 	case c.BearerToken != "":
 		return bearerAuth(c.BearerToken), nil
-	case c.Username != "" || c.Password != "":
+	case hasBasic:
 		return basicAuth(c.Username, c.Password), nil
+	case exec != nil:
+		return exec, nil
 	}
 	return nil, nil
 }

@@ -57,8 +57,22 @@ func TestCallerAuthorizationAndUserAgentWin(t *testing.T) {
 func TestOnlyOneCredentialKind(t *testing.T) {
 	_, err := New(&Config{BearerToken: "t", Username: "u", Password: "p"})
 	assert.ErrorContains(t, err, "found bearer token and basic auth")
-	_, err = New(&Config{BearerToken: "t", Exec: &ExecConfig{Command: "x", APIVersion: execAPIV1beta1}})
-	assert.ErrorContains(t, err, "found exec plugin and bearer token")
+}
+
+// A static token beside an exec plugin wins and the plugin never runs, as
+// in client-go (kubectl --token over a plugin user).
+func TestStaticTokenBeatsExecPlugin(t *testing.T) {
+	rec := &recorder{}
+	srv := httptest.NewServer(rec)
+	defer srv.Close()
+	// The plugin would fail the request if it ran: its command does not exist.
+	rt, err := New(&Config{BearerToken: "static", Exec: &ExecConfig{Command: "/nonexistent/plugin", APIVersion: execAPIV1beta1}})
+	require.NoError(t, err)
+	req, _ := http.NewRequest(http.MethodGet, srv.URL, nil)
+	resp, err := rt.RoundTrip(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, "Bearer static", rec.last().Get("Authorization"))
 }
 
 func TestImpersonationHeaders(t *testing.T) {
