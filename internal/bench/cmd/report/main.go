@@ -86,6 +86,11 @@ var targets = []target{
 	{bench: "DecodeList/deployments-1k", unit: "B/op", max: 0.35},
 	{bench: "DecodeWatch/events-10k", unit: "MB/s", min: 3},
 	{bench: "RetainedHeap/gvs-2000", unit: "retained-B", max: 0.3},
+	// Issue 11's: the heap a synced informer keeps; its sync time is shown
+	// without a target. The -keep case (anykube keeping managedFields,
+	// as client-go does) is held to the same bound for reference.
+	{bench: "InformerSync/configmaps-10k", unit: "retained-B", max: 0.7},
+	{bench: "InformerSync/configmaps-10k-keep", unit: "retained-B", max: 0.7, info: true},
 	{bench: "BinarySize", unit: "bytes", max: 0.5},
 }
 
@@ -212,12 +217,20 @@ func run() error {
 	return nil
 }
 
-// needsCluster reports whether the benchmarks benchRE selects include the
-// one against the real control plane.
+// clusterBenchmarks are the benchmarks that run against the real control
+// plane.
+var clusterBenchmarks = []string{"BenchmarkDiscoveryColdAggregated", "BenchmarkInformerSync"}
+
+// needsCluster reports whether the benchmarks benchRE selects include one
+// against the real control plane.
 func needsCluster(benchRE string) bool {
 	top, _, _ := strings.Cut(benchRE, "/")
-	ok, err := regexp.MatchString(top, "BenchmarkDiscoveryColdAggregated")
-	return err != nil || ok
+	for _, name := range clusterBenchmarks {
+		if ok, err := regexp.MatchString(top, name); err != nil || ok {
+			return true
+		}
+	}
+	return false
 }
 
 // machine describes where and when the table was measured, for the

@@ -1,0 +1,131 @@
+package bench
+
+import (
+	"context"
+	"runtime"
+	"testing"
+	"time"
+
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	cgdynamic "k8s.io/client-go/dynamic"
+	"k8s.io/client-go/dynamic/dynamicinformer"
+	"k8s.io/client-go/tools/cache"
+
+	"github.com/anykube/anykube/dynamic"
+	"github.com/anykube/anykube/dynamic/informer"
+)
+
+var configMapsGVR = schema.GroupVersionResource{Version: "v1", Resource: "configmaps"}
+
+// syncTimeout bounds one informer's initial sync, so that a stuck watch
+// fails the benchmark instead of waiting for the test binary's timeout.
+const syncTimeout = 2 * time.Minute
+
+// BenchmarkInformerSync starts each library's dynamic shared informer
+// factory on the ConfigMaps of InformerNamespace (10,000 of them, on the
+// real control plane) and waits for the cache to sync. ns/op, B/op and
+// cpu-ns/op cover making the factory, starting it and waiting; retained-B
+// is the live heap the running, synced factory holds, measured after GC
+// before the factory is made and after it has synced. The dynamic clients
+// and their connections exist beforehand and are not counted; stopping the
+// factory is not timed.
+//
+// anykube's informers drop metadata.managedFields by default and
+// client-go's keep them, so configmaps-10k compares the two defaults, and
+// configmaps-10k-keep, for reference, has anykube keep objects whole.
+func BenchmarkInformerSync(b *testing.B) {
+	for _, bc := range []struct {
+		name string
+		opts informer.Options
+	}{
+		{"configmaps-10k", informer.Options{}},
+		{"configmaps-10k-keep", informer.Options{Transform: informer.KeepEverything}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			c := clusterWithConfigMaps(b)
+			s := newSides(c.host, c.token, c.caData)
+			ak, err := dynamic.NewForConfigAndClient(s.ak, s.akHTTP(b))
+			if err != nil {
+				b.Fatal(err)
+			}
+			cg, err := cgdynamic.NewForConfigAndClient(s.cg, s.cgHTTP(b))
+			if err != nil {
+				b.Fatal(err)
+			}
+			syncSide(b, "anykube", func(b *testing.B) (any, func() int, func()) {
+				return akSync(b, ak, bc.opts)
+			})
+			syncSide(b, "clientgo", func(b *testing.B) (any, func() int, func()) {
+				return cgSync(b, cg)
+			})
+		})
+	}
+}
+
+// syncSide runs one library's half of BenchmarkInformerSync: start returns
+// the synced factory, a count of its cached objects and how to stop it.
+func syncSide(b *testing.B, name string, start func(b *testing.B) (kept any, cached func() int, stop func())) {
+	b.Run(name, func(b *testing.B) {
+		b.ReportAllocs()
+		var retained uint64
+		var cpu int64
+		for b.Loop() {
+			b.StopTimer()
+			before := liveHeap()
+			b.StartTimer()
+			c0 := cpuTime()
+			kept, cached, stop := start(b)
+			cpu += cpuTime() - c0
+			b.StopTimer()
+			after := liveHeap()
+			runtime.KeepAlive(kept)
+			n := cached()
+			stop()
+			if n != InformerConfigMaps {
+				b.Fatalf("%s cached %d ConfigMaps, want %d", name, n, InformerConfigMaps)
+			}
+			if after > before {
+				retained += after - before
+			}
+			b.StartTimer()
+		}
+		b.ReportMetric(float64(retained)/float64(b.N), "retained-B")
+		if cpu > 0 {
+			b.ReportMetric(float64(cpu)/float64(b.N), "cpu-ns/op")
+		}
+	})
+}
+
+// akSync makes an anykube factory for the ConfigMaps of InformerNamespace,
+// its informers made with opts, starts it and waits until it has synced.
+// With zero opts it is the factory NewFilteredSharedInformerFactory makes.
+func akSync(b *testing.B, dc dynamic.Interface, opts informer.Options) (any, func() int, func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	f := informer.NewSharedInformerFactoryWithOptions(dc, informer.FactoryOptions{Namespace: InformerNamespace, Informer: opts})
+	inf := f.ForResource(configMapsGVR).Informer()
+	f.Start(ctx)
+	wctx, wcancel := context.WithTimeout(ctx, syncTimeout)
+	defer wcancel()
+	for key, ok := range f.WaitForCacheSync(wctx) {
+		if !ok {
+			cancel()
+			f.Shutdown()
+			b.Fatalf("anykube informer %v not synced: %v", key, inf.Status())
+		}
+	}
+	return f, func() int { return inf.GetIndexer().Len() }, func() { cancel(); f.Shutdown() }
+}
+
+// cgSync does what akSync does with client-go's dynamic informer factory.
+func cgSync(b *testing.B, dc cgdynamic.Interface) (any, func() int, func()) {
+	ctx, cancel := context.WithTimeout(context.Background(), syncTimeout)
+	f := dynamicinformer.NewFilteredDynamicSharedInformerFactory(dc, 0, InformerNamespace, nil)
+	inf := f.ForResource(configMapsGVR).Informer()
+	f.Start(ctx.Done())
+	if !cache.WaitForCacheSync(ctx.Done(), inf.HasSynced) {
+		cancel()
+		f.Shutdown()
+		b.Fatal("client-go informer not synced")
+	}
+	return f, func() int { return len(inf.GetStore().ListKeys()) }, func() { cancel(); f.Shutdown() }
+}
