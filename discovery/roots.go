@@ -54,7 +54,7 @@ func parseRoot(path string, res *response, snap *Snapshot) (aggregated bool, err
 	}
 	if isAggregated(res.contentType) {
 		var list APIGroupDiscoveryList
-		if err := json.UnmarshalCaseSensitivePreserveInts(res.body, &list); err != nil {
+		if err := decodeAggregated(res.body, &list); err != nil {
 			return false, fail(err)
 		}
 		groups, resources, failed := SplitGroupsAndResources(list)
