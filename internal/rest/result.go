@@ -16,6 +16,9 @@ type Result struct {
 	header     http.Header
 	err        error
 
+	// pooled is the buffer body lives in when DoDecode read it; nil for Do.
+	pooled *[]byte
+
 	// verb and path name the request in decode errors.
 	verb string
 	path string

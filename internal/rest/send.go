@@ -16,7 +16,7 @@ import (
 // a transport failure gives one whose Error names the request and wraps the
 // cause (context.Canceled and context.DeadlineExceeded included).
 func (r *Request) Do(ctx context.Context) Result {
-	res, _ := r.run(ctx, false)
+	res, _ := r.run(ctx, readOwned)
 	return res
 }
 
@@ -26,16 +26,25 @@ func (r *Request) Do(ctx context.Context) Result {
 // request's timeout, if any, passes: mark streams LongRunning). On any other
 // outcome the body is nil and the error is what Do would have returned.
 func (r *Request) Stream(ctx context.Context) (io.ReadCloser, http.Header, error) {
-	res, body := r.run(ctx, true)
+	res, body := r.run(ctx, readStream)
 	if res.err != nil {
 		return nil, nil, res.err
 	}
 	return body, res.header, nil
 }
 
+// readMode says what run does with a 2xx body.
+type readMode int
+
+const (
+	readOwned  readMode = iota // read into a new buffer the caller owns
+	readPooled                 // read into a pooled buffer, Result.pooled
+	readStream                 // handed back unread
+)
+
 // run is the single request path of the package. In stream mode a 2xx body
 // is handed back open; otherwise it is read into the Result.
-func (r *Request) run(ctx context.Context, stream bool) (Result, io.ReadCloser) {
+func (r *Request) run(ctx context.Context, mode readMode) (Result, io.ReadCloser) {
 	res := Result{verb: r.verb}
 	if r.err != nil {
 		res.err = r.err
@@ -107,16 +116,27 @@ func (r *Request) run(ctx context.Context, stream bool) (Result, io.ReadCloser) 
 				}
 				continue
 			}
-			if stream {
+			if mode == readStream {
 				// The body now owns the timeout context.
 				body := &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
 				cancel = nil
 				return res, body
 			}
-			res.body, err = readAll(resp)
-			resp.Body.Close()
-			if err == nil {
-				return res, nil
+			if mode == readPooled {
+				p := getBody(resp.ContentLength)
+				*p, err = readInto(*p, resp.Body)
+				resp.Body.Close()
+				if err == nil {
+					res.body, res.pooled = *p, p
+					return res, nil
+				}
+				putBody(p)
+			} else {
+				res.body, err = readAll(resp)
+				resp.Body.Close()
+				if err == nil {
+					return res, nil
+				}
 			}
 		}
 		// A transport error, or a 2xx body that broke off.

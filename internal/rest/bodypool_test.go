@@ -1,0 +1,188 @@
+package rest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"testing/iotest"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+
+	"github.com/anykube/anykube"
+)
+
+func TestDoDecodeHandsOverBodyAndContentType(t *testing.T) {
+	big := strings.Repeat(`{"a":"b"},`, 10000)
+	srv := newCountingServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json;stream=watch")
+		switch r.URL.Path {
+		case "/sized":
+			w.Header().Set("Content-Length", strconv.Itoa(len(big)))
+			_, _ = io.WriteString(w, big)
+		case "/chunked":
+			for i := 0; i < len(big); i += 4096 {
+				_, _ = io.WriteString(w, big[i:min(i+4096, len(big))])
+				w.(http.Flusher).Flush()
+			}
+		case "/empty":
+			w.WriteHeader(http.StatusOK)
+		}
+	})
+	c := newTestClient(t, &anykube.Config{Host: srv.URL})
+	for path, want := range map[string]string{"/sized": big, "/chunked": big, "/empty": ""} {
+		t.Run(path, func(t *testing.T) {
+			calls := 0
+			err := c.Get().AbsPath(path).DoDecode(context.Background(), func(body []byte, ct string) error {
+				calls++
+				assert.Equal(t, want, string(body))
+				assert.Equal(t, "application/json;stream=watch", ct)
+				return nil
+			})
+			require.NoError(t, err)
+			assert.Equal(t, 1, calls)
+		})
+	}
+}
+
+func TestDoDecodeErrorStatusSkipsDecode(t *testing.T) {
+	srv := newCountingServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = io.WriteString(w, `{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"NotFound","code":404,"message":"configmaps \"x\" not found"}`)
+	})
+	c := newTestClient(t, &anykube.Config{Host: srv.URL})
+	err := c.Get().AbsPath("/x").DoDecode(context.Background(), func([]byte, string) error {
+		t.Error("decode called for a 404")
+		return nil
+	})
+	var se *apierrors.StatusError
+	require.ErrorAs(t, err, &se)
+	assert.True(t, apierrors.IsNotFound(err))
+	assert.Equal(t, c.Get().AbsPath("/x").Do(context.Background()).Error().Error(), err.Error(), "the same error as Do")
+}
+
+func TestDoDecodeReturnsDecodeErrorUnchanged(t *testing.T) {
+	srv := newCountingServer(t, func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, `{}`)
+	})
+	c := newTestClient(t, &anykube.Config{Host: srv.URL})
+	sentinel := errors.New("bad body")
+	err := c.Get().AbsPath("/x").DoDecode(context.Background(), func([]byte, string) error { return sentinel })
+	assert.Same(t, sentinel, err)
+}
+
+func TestDoDecodeRetriesBodyCutShort(t *testing.T) {
+	srv := newCountingServer(t, nil)
+	srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if srv.hits.Add(1) == 1 {
+			conn, buf, err := http.NewResponseController(w).Hijack()
+			if !assert.NoError(t, err) {
+				return
+			}
+			_, _ = buf.WriteString("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"items\":[")
+			_ = buf.Flush()
+			_ = conn.Close()
+			return
+		}
+		_, _ = io.WriteString(w, `{"items":[]}`)
+	})
+	c := newTestClient(t, &anykube.Config{Host: srv.URL})
+	var got string
+	err := c.Get().AbsPath("/x").DoDecode(context.Background(), func(body []byte, _ string) error {
+		got = string(body)
+		return nil
+	})
+	require.NoError(t, err)
+	assert.Equal(t, `{"items":[]}`, got, "no piece of the broken body may leak into the decoded one")
+	assert.Equal(t, int32(2), srv.hits.Load())
+}
+
+// Concurrent requests must each see their own body, whatever buffers the
+// pool hands out; the race detector watches the sharing.
+func TestDoDecodeConcurrentBodiesAreSeparate(t *testing.T) {
+	srv := newCountingServer(t, func(w http.ResponseWriter, r *http.Request) {
+		n, _ := strconv.Atoi(r.URL.Query().Get("n"))
+		_, _ = w.Write(bytes.Repeat([]byte{byte('a' + n%26)}, 1000+n*997))
+	})
+	c := newTestClient(t, &anykube.Config{Host: srv.URL})
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 10 {
+				n := g*10 + i
+				err := c.Get().AbsPath("/x").Param("n", strconv.Itoa(n)).DoDecode(context.Background(), func(body []byte, _ string) error {
+					if want := bytes.Repeat([]byte{byte('a' + n%26)}, 1000+n*997); !bytes.Equal(want, body) {
+						return fmt.Errorf("request %d: got %d bytes, want %d of %q", n, len(body), len(want), rune('a'+n%26))
+					}
+					return nil
+				})
+				assert.NoError(t, err)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+func TestGetBodySizesFromHint(t *testing.T) {
+	p := getBody(10000)
+	assert.Empty(t, *p)
+	assert.GreaterOrEqual(t, cap(*p), 10001)
+
+	putBody(p)
+	q := getBody(maxPooledBody + 1)
+	assert.Same(t, p, q, "a returned buffer is reused")
+	assert.Empty(t, *q, "a hint too large to pool is not allocated up front")
+
+	*q = make([]byte, 0, maxPooledBody+1)
+	putBody(q)
+	assert.NotSame(t, q, getBody(0), "a buffer too large to keep is not reused")
+}
+
+func freeBodies() int {
+	bodies.mu.Lock()
+	defer bodies.mu.Unlock()
+	return len(bodies.free)
+}
+
+func TestFreeBodiesAreBoundedAndReleasedByGC(t *testing.T) {
+	for range maxFreeBodies + 3 {
+		putBody(new([]byte))
+	}
+	assert.Equal(t, maxFreeBodies, freeBodies())
+	// Cleanups run after a collection, on their own goroutine.
+	for i := 0; freeBodies() > 0; i++ {
+		require.Less(t, i, 200, "free buffers outlive garbage collections")
+		runtime.GC()
+		time.Sleep(time.Millisecond)
+	}
+}
+
+func TestReadIntoFillsInPlaceThenGrows(t *testing.T) {
+	buf := make([]byte, 0, 101)
+	got, err := readInto(buf, strings.NewReader(strings.Repeat("x", 100)))
+	require.NoError(t, err)
+	assert.Len(t, got, 100)
+	assert.Same(t, &buf[:1][0], &got[0], "a buffer with room is filled in place")
+
+	got, err = readInto(make([]byte, 0, 3), strings.NewReader(strings.Repeat("y", 5000)))
+	require.NoError(t, err)
+	assert.Equal(t, strings.Repeat("y", 5000), string(got))
+
+	broken := io.MultiReader(strings.NewReader("abc"), iotest.ErrReader(errBroken))
+	got, err = readInto(nil, broken)
+	assert.ErrorIs(t, err, errBroken)
+	assert.Equal(t, "abc", string(got))
+}
+
+var errBroken = errors.New("connection reset")
