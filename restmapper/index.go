@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 	"strings"
+	"sync/atomic"
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -15,32 +16,53 @@ import (
 // meta.DefaultRESTMapper per group-version: it is built once, never
 // modified, and so may be shared by any number of goroutines.
 
-// index is an immutable lookup structure over a set of group-versions.
+// index is an immutable lookup structure over a set of group-versions. Its
+// lists live in three arrays, one per kind of list, that the maps point into
+// by position, so that a snapshot of thousands of group-versions costs a
+// handful of allocations and keeps no spare capacity.
 type index struct {
 	// gvs lists the indexed group-versions in priority order; every entry
 	// below refers to one by its position here, so comparing positions
 	// compares priorities.
 	gvs []schema.GroupVersion
-	// kinds maps a group and a kind, as RESTMapping receives them, to one
-	// mapping per group-version serving it, in priority order.
-	kinds map[schema.GroupKind][]kindEntry
+	// kinds maps a group and a kind, as RESTMapping receives them, to the
+	// run of kindEntries holding one entry per group-version serving it, in
+	// priority order.
+	kinds       map[schema.GroupKind]span
+	kindEntries []kindEntry
 	// names maps a resource name (plural, singular, or one of the guessed
-	// list names client-go also registers), as discovery spells it, to what
-	// it matches. Queries lower-case their input, so a name discovery spells
-	// with capitals never matches, as in client-go.
-	names map[string]*nameEntry
+	// list names client-go also registers), as discovery spells it, to the
+	// runs of nameKinds and nameResources it matches. Queries lower-case
+	// their input, so a name discovery spells with capitals never matches,
+	// as in client-go.
+	names         map[string]nameSpans
+	nameKinds     []nameKind
+	nameResources []nameResource
 }
 
-// kindEntry is the mapping of one kind in one group-version.
+// span is a run of an index array: start and length.
+type span struct{ start, n int32 }
+
+// nameSpans locates what one name matches.
+type nameSpans struct{ kinds, resources span }
+
+// kindEntry is the mapping of one kind in one group-version. Only the kind
+// a resource declares gets its mapping built with the index; the names
+// client-go registers besides (the lower-cased kind, the guessed
+// "<Kind>List" and "List") are rarely asked for, so their mapping is built
+// on the first question and then shared like the others.
 type kindEntry struct {
+	mapping atomic.Pointer[meta.RESTMapping]
+	plural  string
 	gv      int32
-	mapping *meta.RESTMapping
+	root    bool
 }
 
 // nameEntry is what one resource name matches: the kinds it names (one per
 // group-version at most) and the plural resources it names (more than one
 // in a group-version only when the name is one resource's singular and
-// another's plural), each list in priority order.
+// another's plural), each list in priority order. Both slices point into
+// the index's arrays.
 type nameEntry struct {
 	kinds     []nameKind
 	resources []nameResource
@@ -67,6 +89,43 @@ func (ix *index) gvk(k *nameKind) schema.GroupVersionKind {
 
 func (ix *index) gvr(r *nameResource) schema.GroupVersionResource {
 	return ix.gvs[r.gv].WithResource(r.plural)
+}
+
+// kindList returns the entries of gk, in priority order.
+func (ix *index) kindList(gk schema.GroupKind) []kindEntry {
+	s := ix.kinds[gk]
+	return ix.kindEntries[s.start : s.start+s.n]
+}
+
+// entryAt returns the lists s locates.
+func (ix *index) entryAt(s nameSpans) nameEntry {
+	return nameEntry{
+		kinds:     ix.nameKinds[s.kinds.start : s.kinds.start+s.kinds.n],
+		resources: ix.nameResources[s.resources.start : s.resources.start+s.resources.n],
+	}
+}
+
+// mappingOf returns the mapping of kind held by e, building and publishing
+// it on first use when the index did not. Goroutines racing on the first
+// use agree on one value.
+func (ix *index) mappingOf(kind string, e *kindEntry) *meta.RESTMapping {
+	if m := e.mapping.Load(); m != nil {
+		return m
+	}
+	m := ix.newMapping(kind, e)
+	if e.mapping.CompareAndSwap(nil, m) {
+		return m
+	}
+	return e.mapping.Load()
+}
+
+func (ix *index) newMapping(kind string, e *kindEntry) *meta.RESTMapping {
+	gv := ix.gvs[e.gv]
+	scope := meta.RESTScopeNamespace
+	if e.root {
+		scope = meta.RESTScopeRoot
+	}
+	return &meta.RESTMapping{Resource: gv.WithResource(e.plural), GroupVersionKind: gv.WithKind(kind), Scope: scope}
 }
 
 // groupVersionSource is one group-version to index and its resources.
@@ -124,93 +183,201 @@ func listsVersion(g *APIGroupResources, version string) bool {
 	return false
 }
 
-// newIndex indexes groups. Lists in the index come out in priority order
-// because group-versions are added in that order; only the resources of one
-// group-version need sorting among themselves. It never fails: entries it cannot use (a
+// newIndex indexes groups. It never fails: entries it cannot use (a
 // subresource, a resource without a name) are skipped.
+//
+// It builds in two passes over the same per-group-version tables: the first
+// counts what every name and kind will hold, so that the index's arrays are
+// allocated once at their final size; the second fills them. Lists come out
+// in priority order because group-versions are visited in that order; only
+// the resources of one group-version need sorting among themselves.
 func newIndex(groups []*APIGroupResources) *index {
 	sources := priorityOrder(groups)
-	b := &indexBuilder{
-		ix: &index{
-			gvs:   make([]schema.GroupVersion, len(sources)),
-			kinds: make(map[schema.GroupKind][]kindEntry),
-			names: make(map[string]*nameEntry),
-		},
-		strings: make(map[string]string),
-	}
+	b := newIndexBuilder(len(sources))
 	var t gvTable
 	for i, src := range sources {
 		b.ix.gvs[i] = src.gv
 		t.reset()
-		t.fill(src.gv, src.resources, b.intern)
-		b.addTable(int32(i), src.gv, &t)
+		t.fill(src.resources, b.derive)
+		b.count(src.gv, &t)
 	}
-	b.compact()
+	b.allocate()
+	for i, src := range sources {
+		t.reset()
+		t.fill(src.resources, b.derive)
+		b.place(int32(i), src.gv, &t)
+	}
+	b.sortResources()
 	return b.ix
+}
+
+// derivedNames are the names client-go derives from one kind. They depend
+// on the kind alone, so they are computed once per kind however many
+// group-versions serve it, and the index shares the strings.
+type derivedNames struct {
+	// lower is the lower-cased kind; singular, the singular guessed for a
+	// resource that declares none.
+	lower, singular string
+	// list is the guessed "<Kind>List" kind, and listPlural and
+	// listSingular the resource names guessed for it.
+	list, listPlural, listSingular string
 }
 
 // indexBuilder holds what building an index needs and the index does not.
 type indexBuilder struct {
-	ix *index
-	// strings interns the names building derives (lower-cased kinds, list
-	// kinds, guessed plurals), which repeat in every group-version serving
-	// the same kind.
-	strings map[string]string
-	// mappings is the current slab RESTMappings are carved from: one
-	// allocation per hundred mappings instead of one each.
+	ix      *index
+	derived map[string]derivedNames
+	// mappings receives the mappings built with the index, one per kind a
+	// resource declares.
 	mappings []meta.RESTMapping
+	// Totals counted by the first pass.
+	nKinds, nNameKinds, nNameResources, nMappings int
 }
 
-func (b *indexBuilder) intern(s string) string {
-	if v, ok := b.strings[s]; ok {
-		return v
+func newIndexBuilder(gvs int) *indexBuilder {
+	return &indexBuilder{
+		ix: &index{
+			gvs:   make([]schema.GroupVersion, gvs),
+			kinds: make(map[schema.GroupKind]span),
+			names: make(map[string]nameSpans),
+		},
+		derived: make(map[string]derivedNames),
 	}
-	b.strings[s] = s
-	return s
 }
 
-func (b *indexBuilder) mapping(m meta.RESTMapping) *meta.RESTMapping {
-	if len(b.mappings) == cap(b.mappings) {
-		b.mappings = make([]meta.RESTMapping, 0, 128)
+// genericList holds the names of the "List" kind every group-version gets.
+var genericList = deriveNames("")
+
+func (b *indexBuilder) derive(kind string) derivedNames {
+	d, ok := b.derived[kind]
+	if !ok {
+		d = deriveNames(kind)
+		b.derived[kind] = d
 	}
-	b.mappings = append(b.mappings, m)
-	return &b.mappings[len(b.mappings)-1]
+	return d
 }
 
-// compact moves every list of the index into one array per kind of list,
-// exactly sized, so that the index keeps none of the spare capacity that
-// appending left behind, and sorts the resources of each group-version by
-// name, as client-go does.
-func (b *indexBuilder) compact() {
-	nk, nr, ne := 0, 0, 0
-	for _, e := range b.ix.names {
-		nk += len(e.kinds)
-		nr += len(e.resources)
+// deriveNames computes the names client-go derives from kind, through the
+// same apimachinery function client-go calls, so that the guesses agree.
+// The empty kind stands for the "List" kind itself.
+func deriveNames(kind string) derivedNames {
+	var d derivedNames
+	if kind != "" {
+		d.lower = strings.ToLower(kind)
+		_, singular := meta.UnsafeGuessKindToResource(schema.GroupVersionKind{Kind: kind})
+		d.singular = singular.Resource
 	}
-	for _, l := range b.ix.kinds {
-		ne += len(l)
+	d.list = kind + "List"
+	plural, singular := meta.UnsafeGuessKindToResource(schema.GroupVersionKind{Kind: d.list})
+	d.listPlural, d.listSingular = plural.Resource, singular.Resource
+	return d
+}
+
+// count records, in the first pass, how many entries one group-version's
+// table adds under each name and kind.
+func (b *indexBuilder) count(gv schema.GroupVersion, t *gvTable) {
+	names := b.ix.names
+	for name := range t.resourceToKind {
+		s := names[name]
+		s.kinds.n++
+		names[name] = s
 	}
-	kinds := make([]nameKind, 0, nk)
-	resources := make([]nameResource, 0, nr)
-	entries := make([]kindEntry, 0, ne)
-	for _, e := range b.ix.names {
-		start := len(kinds)
-		kinds = append(kinds, e.kinds...)
-		e.kinds = kinds[start:len(kinds):len(kinds)]
-		start = len(resources)
-		resources = append(resources, e.resources...)
-		e.resources = resources[start:len(resources):len(resources)]
-		slices.SortFunc(e.resources, func(a, b nameResource) int {
+	b.nNameKinds += len(t.resourceToKind)
+	for plural, singular := range t.pluralToSingular {
+		s := names[plural]
+		s.resources.n++
+		names[plural] = s
+		b.nNameResources++
+		if singular != "" && singular != plural {
+			s := names[singular]
+			s.resources.n++
+			names[singular] = s
+			b.nNameResources++
+		}
+	}
+	for kind, k := range t.kindToPlural {
+		gk := schema.GroupKind{Group: gv.Group, Kind: kind}
+		s := b.ix.kinds[gk]
+		s.n++
+		b.ix.kinds[gk] = s
+		if k.declared {
+			b.nMappings++
+		}
+	}
+	b.nKinds += len(t.kindToPlural)
+}
+
+// allocate sizes the index's arrays from the counts and turns every count
+// into a start position, with a length of zero that place counts up again.
+func (b *indexBuilder) allocate() {
+	ix := b.ix
+	ix.kindEntries = make([]kindEntry, b.nKinds)
+	ix.nameKinds = make([]nameKind, b.nNameKinds)
+	ix.nameResources = make([]nameResource, b.nNameResources)
+	b.mappings = make([]meta.RESTMapping, 0, b.nMappings)
+	var next int32
+	for gk, s := range ix.kinds {
+		ix.kinds[gk] = span{start: next}
+		next += s.n
+	}
+	var nextKind, nextResource int32
+	for name, s := range ix.names {
+		ix.names[name] = nameSpans{kinds: span{start: nextKind}, resources: span{start: nextResource}}
+		nextKind += s.kinds.n
+		nextResource += s.resources.n
+	}
+}
+
+// place copies one group-version's table into the index, in the second
+// pass.
+func (b *indexBuilder) place(i int32, gv schema.GroupVersion, t *gvTable) {
+	ix := b.ix
+	for name, kind := range t.resourceToKind {
+		s := ix.names[name]
+		ix.nameKinds[s.kinds.start+s.kinds.n] = nameKind{gv: i, kind: kind}
+		s.kinds.n++
+		ix.names[name] = s
+	}
+	for plural, singular := range t.pluralToSingular {
+		r := nameResource{gv: i, plural: plural, singular: singular}
+		b.placeResource(plural, r)
+		if singular != "" && singular != plural {
+			b.placeResource(singular, r)
+		}
+	}
+	for kind, k := range t.kindToPlural {
+		gk := schema.GroupKind{Group: gv.Group, Kind: kind}
+		s := ix.kinds[gk]
+		e := &ix.kindEntries[s.start+s.n]
+		s.n++
+		ix.kinds[gk] = s
+		e.gv, e.plural, e.root = i, k.plural, k.root
+		if k.declared {
+			b.mappings = append(b.mappings, meta.RESTMapping{})
+			m := &b.mappings[len(b.mappings)-1]
+			*m = *ix.newMapping(kind, e)
+			e.mapping.Store(m)
+		}
+	}
+}
+
+func (b *indexBuilder) placeResource(name string, r nameResource) {
+	s := b.ix.names[name]
+	b.ix.nameResources[s.resources.start+s.resources.n] = r
+	s.resources.n++
+	b.ix.names[name] = s
+}
+
+// sortResources sorts the resources of each name by name within their
+// group-version, as client-go does.
+func (b *indexBuilder) sortResources() {
+	for _, s := range b.ix.names {
+		slices.SortFunc(b.ix.nameResources[s.resources.start:s.resources.start+s.resources.n], func(a, b nameResource) int {
 			if c := cmp.Compare(a.gv, b.gv); c != 0 {
 				return c
 			}
 			return strings.Compare(a.plural, b.plural)
 		})
-	}
-	for gk, l := range b.ix.kinds {
-		start := len(entries)
-		entries = append(entries, l...)
-		b.ix.kinds[gk] = entries[start:len(entries):len(entries)]
 	}
 }
 
@@ -221,22 +388,28 @@ func (b *indexBuilder) compact() {
 type gvTable struct {
 	resourceToKind   map[string]string
 	pluralToSingular map[string]string
-	kindToPlural     map[string]string
-	kindToScope      map[string]meta.RESTScope
+	kindToPlural     map[string]kindTarget
+}
+
+// kindTarget is what one kind maps to in a group-version.
+type kindTarget struct {
+	plural string
+	root   bool
+	// declared is set when the last registration of the kind was a
+	// resource declaring it, rather than a name derived from one.
+	declared bool
 }
 
 func (t *gvTable) reset() {
 	if t.resourceToKind == nil {
 		t.resourceToKind = make(map[string]string)
 		t.pluralToSingular = make(map[string]string)
-		t.kindToPlural = make(map[string]string)
-		t.kindToScope = make(map[string]meta.RESTScope)
+		t.kindToPlural = make(map[string]kindTarget)
 		return
 	}
 	clear(t.resourceToKind)
 	clear(t.pluralToSingular)
 	clear(t.kindToPlural)
-	clear(t.kindToScope)
 }
 
 // fill registers, for every resource that is not a subresource, its kind
@@ -244,73 +417,30 @@ func (t *gvTable) reset() {
 // "<Kind>List" kind, and finally the group-version's generic "List" kind.
 // The guessed names are not served by any server; client-go registers them
 // and so do we, because callers can observe them.
-func (t *gvTable) fill(gv schema.GroupVersion, resources []metav1.APIResource, intern func(string) string) {
+func (t *gvTable) fill(resources []metav1.APIResource, derive func(string) derivedNames) {
 	for i := range resources {
 		r := &resources[i]
 		if r.Name == "" || strings.Contains(r.Name, "/") {
 			continue
 		}
-		scope := meta.RESTScopeNamespace
-		if !r.Namespaced {
-			scope = meta.RESTScopeRoot
-		}
+		d := derive(r.Kind)
 		singular := r.SingularName
 		if singular == "" {
-			_, guessed := meta.UnsafeGuessKindToResource(gv.WithKind(r.Kind))
-			singular = intern(guessed.Resource)
+			singular = d.singular
 		}
-		t.add(intern(strings.ToLower(r.Kind)), r.Name, singular, scope)
-		t.add(r.Kind, r.Name, singular, scope)
-		t.addGuessed(gv, intern(r.Kind+"List"), scope, intern)
+		root := !r.Namespaced
+		t.add(d.lower, r.Name, singular, kindTarget{plural: r.Name, root: root})
+		t.add(r.Kind, r.Name, singular, kindTarget{plural: r.Name, root: root, declared: true})
+		t.add(d.list, d.listPlural, d.listSingular, kindTarget{plural: d.listPlural, root: root})
 	}
-	t.addGuessed(gv, "List", meta.RESTScopeRoot, intern)
+	t.add(genericList.list, genericList.listPlural, genericList.listSingular, kindTarget{plural: genericList.listPlural, root: true})
 }
 
-func (t *gvTable) addGuessed(gv schema.GroupVersion, kind string, scope meta.RESTScope, intern func(string) string) {
-	plural, singular := meta.UnsafeGuessKindToResource(gv.WithKind(kind))
-	t.add(kind, intern(plural.Resource), intern(singular.Resource), scope)
-}
-
-func (t *gvTable) add(kind, plural, singular string, scope meta.RESTScope) {
+func (t *gvTable) add(kind, plural, singular string, target kindTarget) {
 	t.pluralToSingular[plural] = singular
 	if singular != "" {
 		t.resourceToKind[singular] = kind
 	}
 	t.resourceToKind[plural] = kind
-	t.kindToPlural[kind] = plural
-	t.kindToScope[kind] = scope
-}
-
-// addTable copies one group-version's table into the index.
-func (b *indexBuilder) addTable(i int32, gv schema.GroupVersion, t *gvTable) {
-	for name, kind := range t.resourceToKind {
-		e := b.name(name)
-		e.kinds = append(e.kinds, nameKind{gv: i, kind: kind})
-	}
-	for plural, singular := range t.pluralToSingular {
-		r := nameResource{gv: i, plural: plural, singular: singular}
-		e := b.name(plural)
-		e.resources = append(e.resources, r)
-		if singular != "" && singular != plural {
-			e := b.name(singular)
-			e.resources = append(e.resources, r)
-		}
-	}
-	for kind, plural := range t.kindToPlural {
-		gk := schema.GroupKind{Group: gv.Group, Kind: kind}
-		b.ix.kinds[gk] = append(b.ix.kinds[gk], kindEntry{gv: i, mapping: b.mapping(meta.RESTMapping{
-			Resource:         gv.WithResource(plural),
-			GroupVersionKind: gv.WithKind(kind),
-			Scope:            t.kindToScope[kind],
-		})})
-	}
-}
-
-func (b *indexBuilder) name(name string) *nameEntry {
-	e, ok := b.ix.names[name]
-	if !ok {
-		e = &nameEntry{}
-		b.ix.names[name] = e
-	}
-	return e
+	t.kindToPlural[kind] = target
 }

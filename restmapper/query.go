@@ -58,26 +58,38 @@ func (p partial) matchesGV(gv schema.GroupVersion) bool {
 // returns at most one resource.
 func (p partial) exact() bool { return p.group != "" && p.version != "" }
 
-// lookupName returns the entry for name lower-cased. Lower-casing a name
-// that has capitals goes through a buffer on the stack, because a map
-// lookup keyed by string(bytes) does not allocate.
-func (ix *index) lookupName(name string) *nameEntry {
+// lookupName returns the entry for name lower-cased, or false.
+func (ix *index) lookupName(name string) (nameEntry, bool) {
+	s, ok := ix.lookupSpans(name)
+	if !ok {
+		return nameEntry{}, false
+	}
+	return ix.entryAt(s), true
+}
+
+// lookupSpans finds name lower-cased. Lower-casing a name that has capitals
+// goes through a buffer on the stack, because a map lookup keyed by
+// string(bytes) does not allocate.
+func (ix *index) lookupSpans(name string) (nameSpans, bool) {
 	upper := false
 	for i := 0; i < len(name); i++ {
 		c := name[i]
 		if c >= 0x80 {
-			return ix.names[strings.ToLower(name)]
+			s, ok := ix.names[strings.ToLower(name)]
+			return s, ok
 		}
 		if 'A' <= c && c <= 'Z' {
 			upper = true
 		}
 	}
 	if !upper {
-		return ix.names[name]
+		s, ok := ix.names[name]
+		return s, ok
 	}
 	var buf [64]byte
 	if len(name) > len(buf) {
-		return ix.names[strings.ToLower(name)]
+		s, ok := ix.names[strings.ToLower(name)]
+		return s, ok
 	}
 	for i := 0; i < len(name); i++ {
 		c := name[i]
@@ -86,7 +98,8 @@ func (ix *index) lookupName(name string) *nameEntry {
 		}
 		buf[i] = c
 	}
-	return ix.names[string(buf[:len(name)])]
+	s, ok := ix.names[string(buf[:len(name)])]
+	return s, ok
 }
 
 // errResourceRequired is what client-go answers when the partial resource
@@ -106,7 +119,7 @@ func (ix *index) kindFor(in schema.GroupVersionResource) (schema.GroupVersionKin
 		return schema.GroupVersionKind{}, errResourceRequired(in)
 	}
 	p := coerce(in)
-	if e := ix.lookupName(p.resource); e != nil {
+	if e, ok := ix.lookupName(p.resource); ok {
 		for i := range e.kinds {
 			if k := &e.kinds[i]; p.matchesGV(ix.gvs[k.gv]) {
 				return ix.gvk(k), nil
@@ -124,7 +137,7 @@ func (ix *index) kindsFor(in schema.GroupVersionResource) ([]schema.GroupVersion
 	}
 	p := coerce(in)
 	var out []schema.GroupVersionKind
-	if e := ix.lookupName(p.resource); e != nil {
+	if e, ok := ix.lookupName(p.resource); ok {
 		for i := range e.kinds {
 			if k := &e.kinds[i]; p.matchesGV(ix.gvs[k.gv]) {
 				out = append(out, ix.gvk(k))
@@ -145,7 +158,7 @@ func (ix *index) resourceFor(in schema.GroupVersionResource) (schema.GroupVersio
 		return schema.GroupVersionResource{}, errResourceRequired(in)
 	}
 	p := coerce(in)
-	if e := ix.lookupName(p.resource); e != nil {
+	if e, ok := ix.lookupName(p.resource); ok {
 		for i := range e.resources {
 			r := &e.resources[i]
 			if !p.matchesGV(ix.gvs[r.gv]) {
@@ -169,7 +182,7 @@ func (ix *index) resourceFor(in schema.GroupVersionResource) (schema.GroupVersio
 // starting at e.resources[i], the first in its group-version. When the name
 // is one resource's plural and another's singular, client-go picks either
 // at random; the plural wins here.
-func (ix *index) exactResource(e *nameEntry, i int, p partial) schema.GroupVersionResource {
+func (ix *index) exactResource(e nameEntry, i int, p partial) schema.GroupVersionResource {
 	gv := e.resources[i].gv
 	for j := i; j < len(e.resources) && e.resources[j].gv == gv; j++ {
 		if e.resources[j].plural == p.resource {
@@ -187,7 +200,7 @@ func (ix *index) resourcesFor(in schema.GroupVersionResource) ([]schema.GroupVer
 	}
 	p := coerce(in)
 	var out []schema.GroupVersionResource
-	if e := ix.lookupName(p.resource); e != nil {
+	if e, ok := ix.lookupName(p.resource); ok {
 		for i := range e.resources {
 			r := &e.resources[i]
 			if !p.matchesGV(ix.gvs[r.gv]) {
@@ -221,17 +234,17 @@ func hasVersion(versions []string) bool {
 // it, or in its best group-version when versions is empty. It fails with a
 // *meta.NoKindMatchError.
 func (ix *index) restMapping(gk schema.GroupKind, versions []string) (*meta.RESTMapping, error) {
-	list := ix.kinds[gk]
+	list := ix.kindList(gk)
 	if !hasVersion(versions) {
 		if len(list) > 0 {
-			return list[0].mapping, nil
+			return ix.mappingOf(gk.Kind, &list[0]), nil
 		}
 		return nil, noKindMatch(gk, versions)
 	}
 	for _, v := range versions {
 		for i := range list {
-			if list[i].mapping.GroupVersionKind.Version == v {
-				return list[i].mapping, nil
+			if ix.gvs[list[i].gv].Version == v {
+				return ix.mappingOf(gk.Kind, &list[i]), nil
 			}
 		}
 	}
@@ -241,12 +254,12 @@ func (ix *index) restMapping(gk schema.GroupKind, versions []string) (*meta.REST
 // restMappings returns the mappings of gk in every group-version (in
 // priority order), or in those of versions, or a *meta.NoKindMatchError.
 func (ix *index) restMappings(gk schema.GroupKind, versions []string) ([]*meta.RESTMapping, error) {
-	list := ix.kinds[gk]
+	list := ix.kindList(gk)
 	restrict := hasVersion(versions)
 	var out []*meta.RESTMapping
 	for i := range list {
-		if !restrict || slices.Contains(versions, list[i].mapping.GroupVersionKind.Version) {
-			out = append(out, list[i].mapping)
+		if !restrict || slices.Contains(versions, ix.gvs[list[i].gv].Version) {
+			out = append(out, ix.mappingOf(gk.Kind, &list[i]))
 		}
 	}
 	if len(out) == 0 {
@@ -275,8 +288,8 @@ func (ix *index) resourceSingularizer(resource string) (string, error) {
 	if resource == "" {
 		return resource, errResourceRequired(schema.GroupVersionResource{})
 	}
-	e := ix.lookupName(resource)
-	if e == nil {
+	e, ok := ix.lookupName(resource)
+	if !ok {
 		return resource, noMatch()
 	}
 	var lastErr error
