@@ -1,0 +1,93 @@
+package jsonscan
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var skipCases = []string{
+	`{}`, `[]`, `null`, `true`, `false`, `0`, `-0.5e+10`, `"a\"\\\/\b\f\n\r\t\u00e9"`,
+	`{"a":[1,{"b":null}],"c":"d"}`, ` [ 1 , 2 ] `,
+	``, `{`, `[1,]`, `{"a":1,}`, `01`, `1.`, `-`, `1e`, `tru`, `nul`, `"\q"`, `"\u12g4"`,
+	"\"a\x01\"", `{"a" 1}`, `{1:2}`, `[1 2]`, `"abc`,
+	strings.Repeat(`[`, 1001) + strings.Repeat(`]`, 1001),
+}
+
+// TestSkipAcceptsOnlyValid checks Skip never accepts what encoding/json
+// rejects, and accepts the ordinary valid documents.
+func TestSkipAcceptsOnlyValid(t *testing.T) {
+	for _, c := range skipCases {
+		var s Scanner
+		s.Reset([]byte(c))
+		ok := s.Skip() && s.End()
+		if ok {
+			assert.True(t, json.Valid([]byte(c)), "accepted invalid %q", c)
+		} else if json.Valid([]byte(c)) && len(c) < 1000 {
+			t.Errorf("rejected valid %q", c)
+		}
+	}
+}
+
+func FuzzSkip(f *testing.F) {
+	for _, c := range skipCases {
+		f.Add([]byte(c))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var s Scanner
+		s.Reset(data)
+		if s.Skip() && s.End() && !json.Valid(data) {
+			t.Fatalf("accepted invalid %q", data)
+		}
+	})
+}
+
+// TestFields decodes strings, booleans and string lists as encoding/json
+// does, sharing equal lists and giving up on escapes.
+func TestFields(t *testing.T) {
+	var s Scanner
+	s.Reset([]byte(`{"a":"x","b":true,"c":["p","q"],"d":["p","q"],"e":null,"f":[],"g":[null]}`))
+	var a string
+	var b bool
+	var c, d, e, f, g []string
+	e = []string{"old"}
+	require.True(t, s.Object(func(key []byte) bool {
+		switch string(key) {
+		case "a":
+			return s.String(&a)
+		case "b":
+			return s.Bool(&b)
+		case "c":
+			return s.StringList(&c)
+		case "d":
+			return s.StringList(&d)
+		case "e":
+			return s.StringList(&e)
+		case "f":
+			return s.StringList(&f)
+		case "g":
+			return s.StringList(&g)
+		}
+		return s.Skip()
+	}))
+	require.True(t, s.End())
+	assert.Equal(t, "x", a)
+	assert.True(t, b)
+	assert.Equal(t, []string{"p", "q"}, c)
+	assert.Same(t, &c[0], &d[0])
+	assert.Nil(t, e)
+	assert.NotNil(t, f)
+	assert.Empty(t, f)
+	assert.Equal(t, []string{""}, g)
+	s.Release()
+
+	s.Reset([]byte(`"a\nb"`))
+	assert.False(t, s.String(&a), "escapes are left to encoding/json")
+	s.Reset([]byte("\"a\xffb\""))
+	assert.False(t, s.String(&a), "invalid UTF-8 is left to encoding/json")
+	s.Reset([]byte(`1`))
+	assert.False(t, s.Bool(&b))
+}
