@@ -38,13 +38,21 @@ type index struct {
 	names         map[string]nameSpans
 	nameKinds     []nameKind
 	nameResources []nameResource
+	// strs holds every name and kind the arrays refer to, by position:
+	// four bytes a reference instead of a string header's sixteen. Position
+	// 0 is the empty string, and a string has one position, so that equal
+	// positions mean equal strings.
+	strs []string
 }
 
 // span is a run of an index array: start and length.
 type span struct{ start, n int32 }
 
-// nameSpans locates what one name matches.
-type nameSpans struct{ kinds, resources span }
+// nameSpans locates what one name matches, and the name in index.strs.
+type nameSpans struct {
+	kinds, resources span
+	id               int32
+}
 
 // kindEntry is the mapping of one kind in one group-version. Only the kind
 // a resource declares gets its mapping built with the index; the names
@@ -53,8 +61,8 @@ type nameSpans struct{ kinds, resources span }
 // on the first question and then shared like the others.
 type kindEntry struct {
 	mapping atomic.Pointer[meta.RESTMapping]
-	plural  string
 	gv      int32
+	plural  int32
 	root    bool
 }
 
@@ -69,26 +77,25 @@ type nameEntry struct {
 }
 
 // nameKind and nameResource hold a group-version by its position in
-// index.gvs rather than by value, to keep the index small.
+// index.gvs and strings by their position in index.strs, to keep the index
+// small.
 type nameKind struct {
-	gv   int32
-	kind string
+	gv, kind int32
 }
 
 type nameResource struct {
-	gv     int32
-	plural string
-	// singular is the singular name registered for plural, "" when there
-	// is none.
-	singular string
+	gv, plural int32
+	// singular is the singular name registered for plural, 0 (the empty
+	// string) when there is none.
+	singular int32
 }
 
 func (ix *index) gvk(k *nameKind) schema.GroupVersionKind {
-	return ix.gvs[k.gv].WithKind(k.kind)
+	return ix.gvs[k.gv].WithKind(ix.strs[k.kind])
 }
 
 func (ix *index) gvr(r *nameResource) schema.GroupVersionResource {
-	return ix.gvs[r.gv].WithResource(r.plural)
+	return ix.gvs[r.gv].WithResource(ix.strs[r.plural])
 }
 
 // kindList returns the entries of gk, in priority order.
@@ -125,7 +132,7 @@ func (ix *index) newMapping(kind string, e *kindEntry) *meta.RESTMapping {
 	if e.root {
 		scope = meta.RESTScopeRoot
 	}
-	return &meta.RESTMapping{Resource: gv.WithResource(e.plural), GroupVersionKind: gv.WithKind(kind), Scope: scope}
+	return &meta.RESTMapping{Resource: gv.WithResource(ix.strs[e.plural]), GroupVersionKind: gv.WithKind(kind), Scope: scope}
 }
 
 // groupVersionSource is one group-version to index and its resources.
@@ -227,6 +234,9 @@ type derivedNames struct {
 type indexBuilder struct {
 	ix      *index
 	derived map[string]derivedNames
+	// kindIDs gives the position in ix.strs of every kind string; names
+	// keep theirs in ix.names.
+	kindIDs map[string]int32
 	// mappings receives the mappings built with the index, one per kind a
 	// resource declares.
 	mappings []meta.RESTMapping
@@ -240,8 +250,10 @@ func newIndexBuilder(gvs int) *indexBuilder {
 			gvs:   make([]schema.GroupVersion, gvs),
 			kinds: make(map[schema.GroupKind]span),
 			names: make(map[string]nameSpans),
+			strs:  []string{""},
 		},
 		derived: make(map[string]derivedNames),
+		kindIDs: make(map[string]int32),
 	}
 }
 
@@ -277,19 +289,20 @@ func deriveNames(kind string) derivedNames {
 // table adds under each name and kind.
 func (b *indexBuilder) count(gv schema.GroupVersion, t *gvTable) {
 	names := b.ix.names
-	for name := range t.resourceToKind {
-		s := names[name]
+	for name, kind := range t.resourceToKind {
+		s := b.nameSpans(name)
 		s.kinds.n++
 		names[name] = s
+		b.kindID(kind)
 	}
 	b.nNameKinds += len(t.resourceToKind)
 	for plural, singular := range t.pluralToSingular {
-		s := names[plural]
+		s := b.nameSpans(plural)
 		s.resources.n++
 		names[plural] = s
 		b.nNameResources++
 		if singular != "" && singular != plural {
-			s := names[singular]
+			s := b.nameSpans(singular)
 			s.resources.n++
 			names[singular] = s
 			b.nNameResources++
@@ -307,10 +320,36 @@ func (b *indexBuilder) count(gv schema.GroupVersion, t *gvTable) {
 	b.nKinds += len(t.kindToPlural)
 }
 
+// nameSpans returns what the first pass has counted for name so far, giving
+// a name it has not seen a position in ix.strs.
+func (b *indexBuilder) nameSpans(name string) nameSpans {
+	s, ok := b.ix.names[name]
+	if !ok && name != "" {
+		s.id = int32(len(b.ix.strs))
+		b.ix.strs = append(b.ix.strs, name)
+	}
+	return s
+}
+
+// kindID returns the position of kind in ix.strs, adding it if needed.
+func (b *indexBuilder) kindID(kind string) int32 {
+	if kind == "" {
+		return 0
+	}
+	id, ok := b.kindIDs[kind]
+	if !ok {
+		id = int32(len(b.ix.strs))
+		b.ix.strs = append(b.ix.strs, kind)
+		b.kindIDs[kind] = id
+	}
+	return id
+}
+
 // allocate sizes the index's arrays from the counts and turns every count
 // into a start position, with a length of zero that place counts up again.
 func (b *indexBuilder) allocate() {
 	ix := b.ix
+	ix.strs = slices.Clone(ix.strs)
 	ix.kindEntries = make([]kindEntry, b.nKinds)
 	ix.nameKinds = make([]nameKind, b.nNameKinds)
 	ix.nameResources = make([]nameResource, b.nNameResources)
@@ -322,7 +361,7 @@ func (b *indexBuilder) allocate() {
 	}
 	var nextKind, nextResource int32
 	for name, s := range ix.names {
-		ix.names[name] = nameSpans{kinds: span{start: nextKind}, resources: span{start: nextResource}}
+		ix.names[name] = nameSpans{kinds: span{start: nextKind}, resources: span{start: nextResource}, id: s.id}
 		nextKind += s.kinds.n
 		nextResource += s.resources.n
 	}
@@ -334,12 +373,15 @@ func (b *indexBuilder) place(i int32, gv schema.GroupVersion, t *gvTable) {
 	ix := b.ix
 	for name, kind := range t.resourceToKind {
 		s := ix.names[name]
-		ix.nameKinds[s.kinds.start+s.kinds.n] = nameKind{gv: i, kind: kind}
+		ix.nameKinds[s.kinds.start+s.kinds.n] = nameKind{gv: i, kind: b.kindIDs[kind]}
 		s.kinds.n++
 		ix.names[name] = s
 	}
 	for plural, singular := range t.pluralToSingular {
-		r := nameResource{gv: i, plural: plural, singular: singular}
+		r := nameResource{gv: i, plural: ix.names[plural].id}
+		if singular != "" {
+			r.singular = ix.names[singular].id
+		}
 		b.placeResource(plural, r)
 		if singular != "" && singular != plural {
 			b.placeResource(singular, r)
@@ -351,7 +393,7 @@ func (b *indexBuilder) place(i int32, gv schema.GroupVersion, t *gvTable) {
 		e := &ix.kindEntries[s.start+s.n]
 		s.n++
 		ix.kinds[gk] = s
-		e.gv, e.plural, e.root = i, k.plural, k.root
+		e.gv, e.plural, e.root = i, ix.names[k.plural].id, k.root
 		if k.declared {
 			b.mappings = append(b.mappings, meta.RESTMapping{})
 			m := &b.mappings[len(b.mappings)-1]
@@ -371,12 +413,13 @@ func (b *indexBuilder) placeResource(name string, r nameResource) {
 // sortResources sorts the resources of each name by name within their
 // group-version, as client-go does.
 func (b *indexBuilder) sortResources() {
+	strs := b.ix.strs
 	for _, s := range b.ix.names {
 		slices.SortFunc(b.ix.nameResources[s.resources.start:s.resources.start+s.resources.n], func(a, b nameResource) int {
 			if c := cmp.Compare(a.gv, b.gv); c != 0 {
 				return c
 			}
-			return strings.Compare(a.plural, b.plural)
+			return strings.Compare(strs[a.plural], strs[b.plural])
 		})
 	}
 }

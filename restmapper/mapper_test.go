@@ -3,6 +3,7 @@ package restmapper_test
 import (
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -235,6 +236,15 @@ func TestHitsDoNotAllocate(t *testing.T) {
 			return err
 		},
 		"RESTMapping via interface": func() error { _, err := iface.RESTMapping(deploy); return err },
+		// Mappings of derived kinds are built on first use, then shared.
+		"RESTMapping lower-cased kind": func() error {
+			_, err := m.RESTMapping(schema.GroupKind{Group: "apps", Kind: "deployment"})
+			return err
+		},
+		"RESTMapping guessed list kind": func() error {
+			_, err := m.RESTMapping(schema.GroupKind{Group: "apps", Kind: "DeploymentList"}, "v1")
+			return err
+		},
 		"KindFor": func() error {
 			_, err := m.KindFor(schema.GroupVersionResource{Group: last.Group.Name, Resource: thing.Name})
 			return err
@@ -264,4 +274,42 @@ func TestErrorsAreApimachinerys(t *testing.T) {
 	var noRes *meta.NoResourceMatchError
 	require.True(t, errors.As(err, &noRes))
 	assert.Equal(t, "nothings", noRes.PartialResource.Resource)
+}
+
+// TestDerivedKindMappings pins the mappings of the kinds client-go derives
+// from a declared one, which the index builds on first use: their values,
+// and that goroutines asking at once all get the one shared mapping.
+func TestDerivedKindMappings(t *testing.T) {
+	m := restmapper.NewDiscoveryRESTMapper([]*restmapper.APIGroupResources{
+		group("apps", "", map[string][]string{"v1": {"deployments|deployment|Deployment"}}, "v1"),
+	})
+	want := map[string]meta.RESTMapping{
+		"Deployment":     {Resource: schema.GroupVersionResource{Group: "apps", Version: "v1", Resource: "deployments"}, Scope: meta.RESTScopeNamespace},
+		"deployment":     {Resource: schema.GroupVersionResource{Group: "apps", Version: "v1", Resource: "deployments"}, Scope: meta.RESTScopeNamespace},
+		"DeploymentList": {Resource: schema.GroupVersionResource{Group: "apps", Version: "v1", Resource: "deploymentlists"}, Scope: meta.RESTScopeNamespace},
+		"List":           {Resource: schema.GroupVersionResource{Group: "apps", Version: "v1", Resource: "lists"}, Scope: meta.RESTScopeRoot},
+	}
+	for kind, w := range want {
+		gk := schema.GroupKind{Group: "apps", Kind: kind}
+		w.GroupVersionKind = gk.WithVersion("v1")
+		got := make([]*meta.RESTMapping, 8)
+		var wg sync.WaitGroup
+		for i := range got {
+			wg.Go(func() {
+				mapping, err := m.RESTMapping(gk)
+				assert.NoError(t, err, kind)
+				got[i] = mapping
+			})
+		}
+		wg.Wait()
+		require.NotNil(t, got[0], kind)
+		assert.Equal(t, w, *got[0], kind)
+		for _, g := range got[1:] {
+			assert.Same(t, got[0], g, kind)
+		}
+		all, err := m.RESTMappings(gk)
+		require.NoError(t, err, kind)
+		require.Len(t, all, 1, kind)
+		assert.Same(t, got[0], all[0], kind)
+	}
 }

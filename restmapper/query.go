@@ -185,7 +185,7 @@ func (ix *index) resourceFor(in schema.GroupVersionResource) (schema.GroupVersio
 func (ix *index) exactResource(e nameEntry, i int, p partial) schema.GroupVersionResource {
 	gv := e.resources[i].gv
 	for j := i; j < len(e.resources) && e.resources[j].gv == gv; j++ {
-		if e.resources[j].plural == p.resource {
+		if ix.strs[e.resources[j].plural] == p.resource {
 			return ix.gvr(&e.resources[j])
 		}
 	}
@@ -316,10 +316,10 @@ func (ix *index) resourceSingularizer(resource string) (string, error) {
 // group-version have. The first non-empty singular sets it; any later one
 // that differs, empty included, makes the name ambiguous, as in client-go.
 func (ix *index) singularOf(rs []nameResource, resource string) (string, error) {
-	singular := ""
+	singular := int32(0)
 	for i := range rs {
 		switch {
-		case singular == "":
+		case singular == 0:
 			singular = rs[i].singular
 		case rs[i].singular != singular:
 			all := make([]schema.GroupVersionResource, len(rs))
@@ -329,8 +329,8 @@ func (ix *index) singularOf(rs []nameResource, resource string) (string, error) 
 			return "", fmt.Errorf("multiple possible singular resources (%v) found for %v", all, resource)
 		}
 	}
-	if singular == "" {
+	if singular == 0 {
 		return "", fmt.Errorf("no singular of resource %v has been defined", resource)
 	}
-	return singular, nil
+	return ix.strs[singular], nil
 }
