@@ -16,7 +16,7 @@ import (
 // scopes and kinds thousands of times.
 //
 // The fast path handles the documents API servers send. Whatever it is not
-// sure to decode exactly as sigs.k8s.io/json would (escaped strings, a key
+// sure to decode exactly as sigs.k8s.io/json would (invalid UTF-8, a key
 // given twice, a value of the wrong type, metadata beyond the name, any
 // syntax error) makes it give up, and the document is decoded again with
 // sigs.k8s.io/json, so results and error messages are the same on every

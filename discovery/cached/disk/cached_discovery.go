@@ -357,7 +357,7 @@ func (s *source) readSnapshot() (doc *snapshotDoc, expired bool) {
 		return nil, false
 	}
 	doc = &snapshotDoc{}
-	if err := json.Unmarshal(data, doc); err != nil || doc.Kind != snapshotKind || doc.Groups == nil {
+	if err := decodeSnapshot(data, doc); err != nil || doc.Kind != snapshotKind || doc.Groups == nil {
 		klog.V(3).InfoS("Ignoring a corrupt discovery cache file", "path", path, "err", err)
 		if last != nil {
 			return last, true

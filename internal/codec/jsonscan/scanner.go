@@ -4,9 +4,8 @@
 // time growing slices and allocating strings that repeat.
 //
 // A Scanner only takes the inputs it is sure to decode exactly as
-// encoding/json would: strings with escapes or invalid UTF-8, which
-// encoding/json rewrites, and anything malformed make its methods return
-// false. Callers then decode the whole document again with encoding/json
+// encoding/json would: strings with invalid UTF-8, which encoding/json
+// rewrites, and anything malformed make its methods return false. Callers then decode the whole document again with encoding/json
 // (or sigs.k8s.io/json), so that results and errors never depend on which
 // path ran. Every method returns false when the scanner gives up; after
 // that the scanner's position is meaningless.
@@ -17,6 +16,7 @@
 package jsonscan
 
 import (
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -40,6 +40,7 @@ type Scanner struct {
 	strs    map[string]string   // interned strings
 	lists   map[string][]string // string lists by their raw JSON
 	strings []string            // elements of open string lists
+	buf     []byte              // a string with its escapes undone
 }
 
 // Reset starts scanning data.
@@ -60,6 +61,9 @@ func (s *Scanner) Release() {
 	clear(s.strs)
 	clear(s.lists)
 	s.strings = ClearScratch(s.strings)
+	if cap(s.buf) > scratchMax {
+		s.buf = nil
+	}
 }
 
 // ClearScratch empties a decoder's scratch slice for reuse, dropping the
@@ -251,8 +255,9 @@ func (s *Scanner) String(dst *string) bool {
 	return true
 }
 
-// rawString returns a string's bytes without the quotes. Escapes and
-// invalid UTF-8, which encoding/json rewrites, make it give up.
+// rawString returns a string's content without the quotes: the input's
+// bytes, or s.buf's when escapes had to be undone. Invalid UTF-8, which
+// encoding/json replaces, makes it give up.
 func (s *Scanner) rawString() ([]byte, bool) {
 	if s.pos >= len(s.data) || s.data[s.pos] != '"' {
 		return nil, false
@@ -269,13 +274,112 @@ func (s *Scanner) rawString() ([]byte, bool) {
 				return nil, false
 			}
 			return b, true
-		case c == '\\' || c < 0x20:
+		case c == '\\':
+			return s.unescape(start, i)
+		case c < 0x20:
 			return nil, false
 		case c >= utf8.RuneSelf:
 			ascii = false
 		}
 	}
 	return nil, false
+}
+
+// unescape continues rawString from the first backslash at i, undoing
+// escapes the way encoding/json does: a \u escape of half a surrogate pair
+// that is not followed by the other half becomes U+FFFD.
+func (s *Scanner) unescape(start, i int) ([]byte, bool) {
+	b := append(s.buf[:0], s.data[start:i]...)
+	if !utf8.Valid(b) {
+		return nil, false
+	}
+	for i < len(s.data) {
+		c := s.data[i]
+		switch {
+		case c == '"':
+			s.pos = i + 1
+			s.buf = b
+			return b, true
+		case c < 0x20:
+			return nil, false
+		case c == '\\':
+			if i+1 >= len(s.data) {
+				return nil, false
+			}
+			switch e := s.data[i+1]; e {
+			case '"', '\\', '/':
+				b = append(b, e)
+				i += 2
+			case 'b':
+				b = append(b, '\b')
+				i += 2
+			case 'f':
+				b = append(b, '\f')
+				i += 2
+			case 'n':
+				b = append(b, '\n')
+				i += 2
+			case 'r':
+				b = append(b, '\r')
+				i += 2
+			case 't':
+				b = append(b, '\t')
+				i += 2
+			case 'u':
+				r := hex4(s.data[i+2:])
+				if r < 0 {
+					return nil, false
+				}
+				i += 6
+				if utf16.IsSurrogate(r) {
+					if i+1 < len(s.data) && s.data[i] == '\\' && s.data[i+1] == 'u' {
+						if dec := utf16.DecodeRune(r, hex4(s.data[i+2:])); dec != utf8.RuneError {
+							b = utf8.AppendRune(b, dec)
+							i += 6
+							continue
+						}
+					}
+					r = utf8.RuneError
+				}
+				b = utf8.AppendRune(b, r)
+			default:
+				return nil, false
+			}
+		case c < utf8.RuneSelf:
+			b = append(b, c)
+			i++
+		default:
+			r, n := utf8.DecodeRune(s.data[i:])
+			if r == utf8.RuneError && n == 1 {
+				return nil, false
+			}
+			b = append(b, s.data[i:i+n]...)
+			i += n
+		}
+	}
+	return nil, false
+}
+
+// hex4 decodes the four hex digits at the start of b, or returns -1.
+func hex4(b []byte) rune {
+	if len(b) < 4 {
+		return -1
+	}
+	var r rune
+	for _, c := range b[:4] {
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'a' && c <= 'f':
+			c = c - 'a' + 10
+		case c >= 'A' && c <= 'F':
+			c = c - 'A' + 10
+		default:
+			return -1
+		}
+		r = r<<4 | rune(c)
+	}
+	return r
 }
 
 // Skip consumes any valid JSON value.

@@ -46,7 +46,7 @@ func FuzzSkip(f *testing.F) {
 }
 
 // TestFields decodes strings, booleans and string lists as encoding/json
-// does, sharing equal lists and giving up on escapes.
+// does, sharing equal lists and giving up on invalid UTF-8.
 func TestFields(t *testing.T) {
 	var s Scanner
 	s.Reset([]byte(`{"a":"x","b":true,"c":["p","q"],"d":["p","q"],"e":null,"f":[],"g":[null]}`))
@@ -84,10 +84,48 @@ func TestFields(t *testing.T) {
 	assert.Equal(t, []string{""}, g)
 	s.Release()
 
-	s.Reset([]byte(`"a\nb"`))
-	assert.False(t, s.String(&a), "escapes are left to encoding/json")
 	s.Reset([]byte("\"a\xffb\""))
 	assert.False(t, s.String(&a), "invalid UTF-8 is left to encoding/json")
 	s.Reset([]byte(`1`))
 	assert.False(t, s.Bool(&b))
+}
+
+var stringCases = []string{
+	`"plain"`, `"café \"q\" \\ \/ \b\f\n\r\t"`, `"\u00e9\u20AC"`, `"\ud83d\ude00"`,
+	`"\ud83d"`, `"\ud83dx"`, `"\ud83d\u0041"`, `"\ude00\ud83d"`, `"\ud83d\ud83d\ude00"`,
+	`"\u12"`, `"\u12g4"`, `"\x"`, `"\"`, `"a` + "\x01" + `"`, "\"\xe9\"", "\"\xc3\xa9\\n\"", "\"\\n\xff\"",
+}
+
+// TestStringLikeJSON checks String gives encoding/json's string, or gives
+// up, on escapes, surrogates and invalid input.
+func TestStringLikeJSON(t *testing.T) {
+	for _, c := range stringCases {
+		checkString(t, []byte(c))
+	}
+	// Escapes and surrogates are decoded, not left to encoding/json.
+	for _, c := range stringCases[:9] {
+		var s Scanner
+		s.Reset([]byte(c))
+		var got string
+		require.True(t, s.String(&got), "gave up on %q", c)
+	}
+}
+
+func checkString(t *testing.T, data []byte) {
+	var want string
+	wantErr := json.Unmarshal(data, &want)
+	var s Scanner
+	s.Reset(data)
+	var got string
+	if s.String(&got) && s.End() {
+		require.NoError(t, wantErr, "accepted %q", data)
+		require.Equal(t, want, got, "decoding %q", data)
+	}
+}
+
+func FuzzString(f *testing.F) {
+	for _, c := range stringCases {
+		f.Add([]byte(c))
+	}
+	f.Fuzz(checkString)
 }
