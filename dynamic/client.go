@@ -124,31 +124,45 @@ func (r *resourceClient) request(c call, method string) *rest.Request {
 	return req
 }
 
-// do sends req and returns the response body. The server's errors come back
-// as the *apierrors.StatusError the REST layer made; anything else is
-// wrapped in *Error.
-func (r *resourceClient) do(ctx context.Context, c call, req *rest.Request) ([]byte, string, error) {
-	res := req.Do(ctx)
-	body, err := res.Raw()
-	if err != nil {
-		var se *apierrors.StatusError
-		if errors.As(err, &se) {
-			return nil, "", se
+// do sends req and hands a 2xx body to decode, which must not keep it: the
+// REST layer reuses the buffer (internal/codec copies every string). The
+// server's errors come back as the *apierrors.StatusError the REST layer
+// made; anything else, decode's failures included, is wrapped in *Error.
+// A nil decode ignores the body.
+func (r *resourceClient) do(ctx context.Context, c call, req *rest.Request, decode func([]byte) error) error {
+	var decodeErr error
+	err := req.DoDecode(ctx, func(body []byte, ct string) error {
+		if decode == nil {
+			return nil
 		}
-		return nil, "", r.fail(c, err)
+		if err := decode(body); err != nil {
+			decodeErr = decodeError(ct, err)
+			return decodeErr
+		}
+		return nil
+	})
+	switch {
+	case err == nil:
+		return nil
+	case decodeErr != nil:
+		return r.fail(c, decodeErr)
 	}
-	return body, res.ContentType(), nil
+	var se *apierrors.StatusError
+	if errors.As(err, &se) {
+		return se
+	}
+	return r.fail(c, err)
 }
 
 // object sends req and decodes the object it answers with.
 func (r *resourceClient) object(ctx context.Context, c call, req *rest.Request) (*unstructured.Unstructured, error) {
-	body, ct, err := r.do(ctx, c, req)
+	var obj *unstructured.Unstructured
+	err := r.do(ctx, c, req, func(body []byte) (err error) {
+		obj, err = codec.DecodeObject(body)
+		return err
+	})
 	if err != nil {
 		return nil, err
-	}
-	obj, err := codec.DecodeObject(body)
-	if err != nil {
-		return nil, r.fail(c, decodeError(ct, err))
 	}
 	return obj, nil
 }
@@ -227,8 +241,7 @@ func (r *resourceClient) Delete(ctx context.Context, name string, opts metav1.De
 	if err != nil {
 		return err
 	}
-	_, _, err = r.do(ctx, c, r.request(c, http.MethodDelete).Body(body))
-	return err
+	return r.do(ctx, c, r.request(c, http.MethodDelete).Body(body), nil)
 }
 
 func (r *resourceClient) DeleteCollection(ctx context.Context, opts metav1.DeleteOptions, listOptions metav1.ListOptions) error {
@@ -240,8 +253,7 @@ func (r *resourceClient) DeleteCollection(ctx context.Context, opts metav1.Delet
 	if err != nil {
 		return err
 	}
-	_, _, err = r.do(ctx, c, r.request(c, http.MethodDelete).Params(&listOptions).Body(body))
-	return err
+	return r.do(ctx, c, r.request(c, http.MethodDelete).Params(&listOptions).Body(body), nil)
 }
 
 func (r *resourceClient) Get(ctx context.Context, name string, opts metav1.GetOptions, subresources ...string) (*unstructured.Unstructured, error) {
@@ -258,13 +270,13 @@ func (r *resourceClient) List(ctx context.Context, opts metav1.ListOptions) (*un
 		return nil, err
 	}
 	opts.Watch = false
-	body, ct, err := r.do(ctx, c, r.request(c, http.MethodGet).Params(&opts))
+	var list *unstructured.UnstructuredList
+	err := r.do(ctx, c, r.request(c, http.MethodGet).Params(&opts), func(body []byte) (err error) {
+		list, err = codec.DecodeList(body)
+		return err
+	})
 	if err != nil {
 		return nil, err
-	}
-	list, err := codec.DecodeList(body)
-	if err != nil {
-		return nil, r.fail(c, decodeError(ct, err))
 	}
 	return list, nil
 }

@@ -165,8 +165,17 @@ func (n *namespacedClient) do(ctx context.Context, c call, req *rest.Request) (*
 	if err := n.checkGroupVersion(c); err != nil {
 		return nil, err
 	}
-	res := req.Do(ctx)
-	body, err := res.Raw()
+	// The body is read into a buffer the REST layer reuses; decodeScale
+	// keeps no reference to it (the JSON decoder copies what it keeps).
+	var s *Scale
+	var decodeErr error
+	err := req.DoDecode(ctx, func(body []byte, _ string) error {
+		s, decodeErr = decodeScale(body)
+		return decodeErr
+	})
+	if decodeErr != nil {
+		return nil, n.fail(c, decodeErr)
+	}
 	if err != nil {
 		var se *apierrors.StatusError
 		if !errors.As(err, &se) {
@@ -178,10 +187,6 @@ func (n *namespacedClient) do(ctx context.Context, c call, req *rest.Request) (*
 			}
 		}
 		return nil, se
-	}
-	s, err := decodeScale(body)
-	if err != nil {
-		return nil, n.fail(c, err)
 	}
 	return s, nil
 }
