@@ -147,8 +147,14 @@ type groupVersionSource struct {
 // versions in the group's own order. Versions without resources are left
 // out, and a group-version that appears twice keeps its first appearance.
 func priorityOrder(groups []*APIGroupResources) []groupVersionSource {
-	var out []groupVersionSource
-	seen := make(map[schema.GroupVersion]bool)
+	n := 0
+	for _, g := range groups {
+		if g != nil {
+			n += len(g.VersionedResources)
+		}
+	}
+	out := make([]groupVersionSource, 0, n)
+	seen := make(map[schema.GroupVersion]bool, n)
 	add := func(g *APIGroupResources, version string) {
 		gv := schema.GroupVersion{Group: g.Group.Name, Version: version}
 		if version == "" || seen[gv] || !listsVersion(g, version) {
