@@ -206,7 +206,7 @@ func listsVersion(g *APIGroupResources, version string) bool {
 // the resources of one group-version need sorting among themselves.
 func newIndex(groups []*APIGroupResources) *index {
 	sources := priorityOrder(groups)
-	b := newIndexBuilder(len(sources))
+	b := newIndexBuilder(len(sources), kindsHint(sources))
 	var t gvTable
 	for i, src := range sources {
 		b.ix.gvs[i] = src.gv
@@ -222,6 +222,29 @@ func newIndex(groups []*APIGroupResources) *index {
 	}
 	b.sortResources()
 	return b.ix
+}
+
+// kindsHint estimates how many group-kinds sources will index, erring low
+// so that the map it sizes is never larger than growing it would make it:
+// a group's versions mostly serve the same kinds, so each group counts as
+// its largest version, whose resources each register three kinds (the kind,
+// lower-cased, and its guessed list) besides the version's "List".
+func kindsHint(sources []groupVersionSource) int {
+	total, largest := 0, 0
+	for i, src := range sources {
+		if i > 0 && src.gv.Group != sources[i-1].gv.Group {
+			total += largest
+			largest = 0
+		}
+		n := 1
+		for j := range src.resources {
+			if r := &src.resources[j]; r.Name != "" && !strings.Contains(r.Name, "/") {
+				n += 3
+			}
+		}
+		largest = max(largest, n)
+	}
+	return total + largest
 }
 
 // derivedNames are the names client-go derives from one kind. They depend
@@ -250,11 +273,11 @@ type indexBuilder struct {
 	nKinds, nNameKinds, nNameResources, nMappings int
 }
 
-func newIndexBuilder(gvs int) *indexBuilder {
+func newIndexBuilder(gvs, kinds int) *indexBuilder {
 	return &indexBuilder{
 		ix: &index{
 			gvs:   make([]schema.GroupVersion, gvs),
-			kinds: make(map[schema.GroupKind]span),
+			kinds: make(map[schema.GroupKind]span, kinds),
 			names: make(map[string]nameSpans),
 			strs:  []string{""},
 		},
