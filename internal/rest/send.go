@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -210,7 +211,14 @@ func readAll(resp *http.Response) ([]byte, error) {
 			}
 		}
 	}
-	return io.ReadAll(resp.Body)
+	// An unsized body (gzip, chunked) is read into a reused buffer and
+	// copied out once at its final size, instead of growing a fresh slice
+	// by doubling, which allocates about twice the body.
+	p := getBody(0)
+	defer putBody(p)
+	buf, err := readInto(*p, resp.Body)
+	*p = buf
+	return bytes.Clone(buf), err
 }
 
 // throttle waits for the rate limiter unless the request is exempt.
