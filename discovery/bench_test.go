@@ -10,6 +10,7 @@ import (
 	"github.com/anykube/anykube/discovery"
 	"github.com/anykube/anykube/discovery/cached/disk"
 	"github.com/anykube/anykube/discovery/discoverytest"
+	"github.com/anykube/anykube/internal/e2e"
 )
 
 // legacy500 is the legacy benchmark's server: 499 groups of one version
@@ -87,11 +88,11 @@ func BenchmarkDiskWarmStart500GroupVersions(b *testing.B) {
 // server with 50 CRDs: a new client each time, two requests.
 func BenchmarkE2EAggregatedCold(b *testing.B) {
 	c := clusterWithCRDs(b)
-	rt := &countingTransport{}
-	cfg := clusterConfig(c, rt)
+	rt := &e2e.Counter{}
+	cfg := e2e.Config(c, rt)
 	b.ReportAllocs()
 	for b.Loop() {
-		rt.count.Store(0)
+		rt.Take()
 		d, err := discovery.NewDiscoveryClientForConfig(cfg)
 		if err != nil {
 			b.Fatal(err)
@@ -99,7 +100,7 @@ func BenchmarkE2EAggregatedCold(b *testing.B) {
 		if _, _, err := d.ServerGroupsAndResources(); err != nil {
 			b.Fatal(err)
 		}
-		if n := rt.count.Load(); n != 2 {
+		if n := rt.Count(); n != 2 {
 			b.Fatalf("%d requests, want 2", n)
 		}
 	}
@@ -108,7 +109,7 @@ func BenchmarkE2EAggregatedCold(b *testing.B) {
 // BenchmarkE2ELegacyCold is the same through the legacy path.
 func BenchmarkE2ELegacyCold(b *testing.B) {
 	c := clusterWithCRDs(b)
-	cfg := clusterConfig(c, &countingTransport{legacyOnly: true})
+	cfg := e2e.Config(c, &e2e.Counter{LegacyOnly: true})
 	b.ReportAllocs()
 	for b.Loop() {
 		d, err := discovery.NewDiscoveryClientForConfig(cfg)
@@ -125,8 +126,8 @@ func BenchmarkE2ELegacyCold(b *testing.B) {
 // the real server with 50 CRDs: no request.
 func BenchmarkE2EDiskWarmStart(b *testing.B) {
 	c := clusterWithCRDs(b)
-	rt := &countingTransport{}
-	cfg := clusterConfig(c, rt)
+	rt := &e2e.Counter{}
+	cfg := e2e.Config(c, rt)
 	dir := b.TempDir()
 	fill, err := disk.NewCachedDiscoveryClientForConfig(cfg, dir, "", 0)
 	require.NoError(b, err)
@@ -134,7 +135,7 @@ func BenchmarkE2EDiskWarmStart(b *testing.B) {
 	require.NoError(b, err)
 	b.ReportAllocs()
 	for b.Loop() {
-		rt.count.Store(0)
+		rt.Take()
 		d, err := disk.NewCachedDiscoveryClientForConfig(cfg, dir, "", 0)
 		if err != nil {
 			b.Fatal(err)
@@ -142,7 +143,7 @@ func BenchmarkE2EDiskWarmStart(b *testing.B) {
 		if _, _, err := d.ServerGroupsAndResources(); err != nil {
 			b.Fatal(err)
 		}
-		if n := rt.count.Load(); n != 0 {
+		if n := rt.Count(); n != 0 {
 			b.Fatalf("%d requests, want 0", n)
 		}
 	}

@@ -11,7 +11,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -21,7 +20,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
-	"github.com/anykube/anykube"
 	"github.com/anykube/anykube/discovery"
 	"github.com/anykube/anykube/internal/e2e"
 	"github.com/anykube/anykube/internal/testcluster"
@@ -56,36 +54,6 @@ func clusterWithCRDs(t testing.TB) *testcluster.Cluster {
 	})
 	require.NoError(t, installed.err)
 	return c
-}
-
-// countingTransport counts the requests that reach the network and, when
-// legacyOnly is set, strips the aggregated type from Accept headers, as a
-// server (or proxy) without aggregated discovery would ignore it.
-type countingTransport struct {
-	next       http.RoundTripper
-	legacyOnly bool
-	count      atomic.Int64
-}
-
-func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	c.count.Add(1)
-	if c.legacyOnly && strings.Contains(r.Header.Get("Accept"), "apidiscovery.k8s.io") {
-		r = r.Clone(r.Context())
-		r.Header.Set("Accept", "application/json")
-	}
-	return c.next.RoundTrip(r)
-}
-
-func clusterConfig(c *testcluster.Cluster, rt *countingTransport) *anykube.Config {
-	return &anykube.Config{
-		Host:            c.Host,
-		BearerToken:     c.Token,
-		TLSClientConfig: anykube.TLSClientConfig{CAData: c.CAData},
-		WrapTransport: func(next http.RoundTripper) http.RoundTripper {
-			rt.next = next
-			return rt
-		},
-	}
 }
 
 // rawView reads /api and /apis as aggregated documents with a plain HTTP
@@ -201,15 +169,15 @@ func clientView(lists []*metav1.APIResourceList) []string {
 
 func TestE2EAggregatedDiscoveryMatchesTheServer(t *testing.T) {
 	c := clusterWithCRDs(t)
-	rt := &countingTransport{}
-	d, err := discovery.NewDiscoveryClientForConfig(clusterConfig(c, rt))
+	rt := &e2e.Counter{}
+	d, err := discovery.NewDiscoveryClientForConfig(e2e.Config(c, rt))
 	require.NoError(t, err)
 
 	want := rawView(t, c)
 	require.Greater(t, len(want), 2*crdCount, "the raw view holds the CRDs and their subresources")
 	groups, lists, err := d.ServerGroupsAndResources()
 	require.NoError(t, err)
-	assert.EqualValues(t, 2, rt.count.Load(), "aggregated discovery takes exactly two requests")
+	assert.EqualValues(t, 2, rt.Count(), "aggregated discovery takes exactly two requests")
 	assert.Equal(t, want, clientView(lists))
 
 	byName := make(map[string]*metav1.APIGroup)
@@ -264,8 +232,8 @@ func TestE2ELegacyDiscoveryGivesTheSameView(t *testing.T) {
 	c := clusterWithCRDs(t)
 	want := rawView(t, c)
 
-	rt := &countingTransport{legacyOnly: true}
-	d, err := discovery.NewDiscoveryClientForConfig(clusterConfig(c, rt))
+	rt := &e2e.Counter{LegacyOnly: true}
+	d, err := discovery.NewDiscoveryClientForConfig(e2e.Config(c, rt))
 	require.NoError(t, err)
 	groups, lists, err := d.ServerGroupsAndResources()
 	require.NoError(t, err)
@@ -273,12 +241,12 @@ func TestE2ELegacyDiscoveryGivesTheSameView(t *testing.T) {
 	for _, g := range groups {
 		gvs += len(g.Versions)
 	}
-	assert.EqualValues(t, 2+gvs, rt.count.Load(), "two roots and one request per group-version")
+	assert.EqualValues(t, 2+gvs, rt.Count(), "two roots and one request per group-version")
 	assert.Equal(t, want, clientView(lists))
 
 	// Beyond the compared fields, the two paths agree entry for entry but
 	// for the storage version hash, which only the legacy documents carry.
-	aggregated, err := discovery.NewDiscoveryClientForConfig(clusterConfig(c, &countingTransport{}))
+	aggregated, err := discovery.NewDiscoveryClientForConfig(e2e.Config(c, &e2e.Counter{}))
 	require.NoError(t, err)
 	_, aggLists, err := aggregated.ServerGroupsAndResources()
 	require.NoError(t, err)
@@ -300,22 +268,22 @@ func stripHashes(lists []*metav1.APIResourceList) map[string][]metav1.APIResourc
 
 func TestE2ERevalidationWithETags(t *testing.T) {
 	c := clusterWithCRDs(t)
-	rt := &countingTransport{}
-	d, err := discovery.NewDiscoveryClientForConfig(clusterConfig(c, rt))
+	rt := &e2e.Counter{}
+	d, err := discovery.NewDiscoveryClientForConfig(e2e.Config(c, rt))
 	require.NoError(t, err)
 	snap, _, err := d.FetchSnapshot(discovery.ETags{})
 	require.NoError(t, err)
 	require.NotEmpty(t, snap.ETags.APIs, "the server tags its aggregated documents")
-	rt.count.Store(0)
+	rt.Take()
 	_, notModified, err := d.FetchSnapshot(snap.ETags)
 	require.NoError(t, err)
 	assert.True(t, notModified)
-	assert.EqualValues(t, 2, rt.count.Load())
+	assert.EqualValues(t, 2, rt.Count())
 }
 
 func TestE2EVersionAndOpenAPI(t *testing.T) {
 	c := clusterWithCRDs(t)
-	d, err := discovery.NewDiscoveryClientForConfig(clusterConfig(c, &countingTransport{}))
+	d, err := discovery.NewDiscoveryClientForConfig(e2e.Config(c, &e2e.Counter{}))
 	require.NoError(t, err)
 
 	info, err := d.ServerVersion()
@@ -366,7 +334,7 @@ func TestE2EBrokenAggregatedAPI(t *testing.T) {
 	require.Equal(t, http.StatusCreated, resp.StatusCode)
 
 	metrics := schema.GroupVersion{Group: "metrics.k8s.io", Version: "v1beta1"}
-	d, err := discovery.NewDiscoveryClientForConfig(clusterConfig(c, &countingTransport{legacyOnly: true}))
+	d, err := discovery.NewDiscoveryClientForConfig(e2e.Config(c, &e2e.Counter{LegacyOnly: true}))
 	require.NoError(t, err)
 	d.GroupVersionTimeout = 5 * time.Second
 
@@ -391,7 +359,7 @@ func TestE2EBrokenAggregatedAPI(t *testing.T) {
 
 	// Aggregated discovery never hides the rest either: the server marks
 	// the broken version Stale, and it is reported, not returned.
-	agg, err := discovery.NewDiscoveryClientForConfig(clusterConfig(c, &countingTransport{}))
+	agg, err := discovery.NewDiscoveryClientForConfig(e2e.Config(c, &e2e.Counter{}))
 	require.NoError(t, err)
 	var aggLists []*metav1.APIResourceList
 	require.Eventually(t, func() bool {

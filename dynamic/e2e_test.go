@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"net/http"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -20,7 +19,6 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/watch"
 
-	"github.com/anykube/anykube"
 	"github.com/anykube/anykube/dynamic"
 	"github.com/anykube/anykube/internal/e2e"
 	"github.com/anykube/anykube/internal/testcluster"
@@ -69,32 +67,12 @@ func cluster(t testing.TB) *testcluster.Cluster {
 	return c
 }
 
-// counter counts the requests that reach the network.
-type counter struct {
-	next http.RoundTripper
-	n    atomic.Int64
-}
-
-func (c *counter) RoundTrip(r *http.Request) (*http.Response, error) {
-	c.n.Add(1)
-	return c.next.RoundTrip(r)
-}
-
 // client returns a dynamic client for the cluster, without client-side rate
 // limiting, and the counter of its requests.
-func client(t testing.TB, c *testcluster.Cluster) (*dynamic.DynamicClient, *counter) {
+func client(t testing.TB, c *testcluster.Cluster) (*dynamic.DynamicClient, *e2e.Counter) {
 	t.Helper()
-	cnt := &counter{}
-	dc, err := dynamic.NewForConfig(&anykube.Config{
-		Host:            c.Host,
-		BearerToken:     c.Token,
-		TLSClientConfig: anykube.TLSClientConfig{CAData: c.CAData},
-		QPS:             -1,
-		WrapTransport: func(next http.RoundTripper) http.RoundTripper {
-			cnt.next = next
-			return cnt
-		},
-	})
+	cnt := &e2e.Counter{}
+	dc, err := dynamic.NewForConfig(e2e.Config(c, cnt))
 	require.NoError(t, err)
 	return dc, cnt
 }
@@ -568,10 +546,10 @@ func TestE2EPaging2000(t *testing.T) {
 	wg.Wait()
 	require.Nil(t, failed.Load())
 
-	before := cnt.n.Load()
+	before := cnt.Count()
 	all, err := dynamic.ListAll(ctx, cms, metav1.ListOptions{Limit: 100})
 	require.NoError(t, err)
-	assert.EqualValues(t, 20, cnt.n.Load()-before, "twenty pages of a hundred")
+	assert.EqualValues(t, 20, cnt.Count()-before, "twenty pages of a hundred")
 	require.Len(t, all.Items, n)
 	for i, it := range all.Items {
 		require.Equal(t, fmt.Sprintf("cm%04d", i), it.GetName())
@@ -602,7 +580,7 @@ func TestE2EBadInputSendsNothing(t *testing.T) {
 	dc, cnt := client(t, c)
 	ctx := context.Background()
 	cms := dc.Resource(cmGVR)
-	before := cnt.n.Load()
+	before := cnt.Count()
 	noKind := obj("v1", "", "x", nil)
 	noVersion := obj("", "ConfigMap", "x", nil)
 	_, err := cms.Namespace("default").Get(ctx, "../secrets", metav1.GetOptions{})
@@ -615,5 +593,5 @@ func TestE2EBadInputSendsNothing(t *testing.T) {
 	assert.ErrorIs(t, err, dynamic.ErrInvalidRequest)
 	_, err = cms.Namespace("default").Apply(ctx, "x", obj("v1", "ConfigMap", "x", nil), metav1.ApplyOptions{})
 	assert.ErrorIs(t, err, dynamic.ErrInvalidRequest)
-	assert.Equal(t, before, cnt.n.Load(), "nothing reached the network")
+	assert.Equal(t, before, cnt.Count(), "nothing reached the network")
 }

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -18,7 +17,6 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
-	"github.com/anykube/anykube"
 	"github.com/anykube/anykube/discovery"
 	"github.com/anykube/anykube/discovery/cached/memory"
 	"github.com/anykube/anykube/internal/e2e"
@@ -57,38 +55,10 @@ func e2eCluster(t *testing.T) *testcluster.Cluster {
 	return c
 }
 
-// counter counts requests and, when legacy is set, takes the aggregated
-// type out of Accept headers, as a server without aggregated discovery
-// would ignore it.
-type counter struct {
-	next   http.RoundTripper
-	legacy bool
-	n      atomic.Int64
-}
-
-func (c *counter) RoundTrip(r *http.Request) (*http.Response, error) {
-	c.n.Add(1)
-	if c.legacy && strings.Contains(r.Header.Get("Accept"), "apidiscovery.k8s.io") {
-		r = r.Clone(r.Context())
-		r.Header.Set("Accept", "application/json")
-	}
-	return c.next.RoundTrip(r)
-}
-
-func (c *counter) take() int { return int(c.n.Swap(0)) }
-
-func e2eClient(t *testing.T, c *testcluster.Cluster, legacy bool) (*discovery.DiscoveryClient, *counter) {
+func e2eClient(t *testing.T, c *testcluster.Cluster, legacy bool) (*discovery.DiscoveryClient, *e2e.Counter) {
 	t.Helper()
-	cnt := &counter{legacy: legacy}
-	client, err := discovery.NewDiscoveryClientForConfig(&anykube.Config{
-		Host:            c.Host,
-		BearerToken:     c.Token,
-		TLSClientConfig: anykube.TLSClientConfig{CAData: c.CAData},
-		WrapTransport: func(next http.RoundTripper) http.RoundTripper {
-			cnt.next = next
-			return cnt
-		},
-	})
+	cnt := &e2e.Counter{LegacyOnly: legacy}
+	client, err := discovery.NewDiscoveryClientForConfig(e2e.Config(c, cnt))
 	require.NoError(t, err)
 	return client, cnt
 }
@@ -271,9 +241,9 @@ func TestE2ELazyMapperFollowsCRDs(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, meta.RESTScopeNameNamespace, mapping.Scope.Name())
 			if legacy {
-				assert.Equal(t, 3, cnt.take(), "/api, /apis and the group's one version")
+				assert.Equal(t, 3, int(cnt.Take()), "/api, /apis and the group's one version")
 			} else {
-				assert.Equal(t, 2, cnt.take(), "/api and /apis")
+				assert.Equal(t, 2, int(cnt.Take()), "/api and /apis")
 			}
 
 			// Installed a moment ago, in a group already loaded.
@@ -285,7 +255,7 @@ func TestE2ELazyMapperFollowsCRDs(t *testing.T) {
 			gvk, err := m.KindFor(schema.GroupVersionResource{Group: group, Version: "v1beta1", Resource: "second"})
 			require.NoError(t, err)
 			assert.Equal(t, "Second", gvk.Kind)
-			cnt.take()
+			cnt.Take()
 
 			// Hits ask nothing, in a loop or from many goroutines.
 			var wg sync.WaitGroup
@@ -298,14 +268,14 @@ func TestE2ELazyMapperFollowsCRDs(t *testing.T) {
 				})
 			}
 			wg.Wait()
-			assert.Zero(t, cnt.take())
+			assert.Zero(t, int(cnt.Take()))
 
 			// A typo in a loop costs one round.
 			for range 1000 {
 				_, err := m.RESTMapping(schema.GroupKind{Group: group, Kind: "Secnod"})
 				require.True(t, meta.IsNoMatchError(err))
 			}
-			n := cnt.take()
+			n := int(cnt.Take())
 			assert.Positive(t, n)
 			assert.LessOrEqual(t, n, 4)
 

@@ -70,37 +70,12 @@ func httpClient(t testing.TB, c *testcluster.Cluster) *http.Client {
 	return hc
 }
 
-func config(c *testcluster.Cluster) *anykube.Config {
-	return &anykube.Config{
-		Host:            c.Host,
-		BearerToken:     c.Token,
-		TLSClientConfig: anykube.TLSClientConfig{CAData: c.CAData},
-		QPS:             -1,
-	}
-}
-
-// requests counts the requests a client sends.
-type requests struct {
-	next http.RoundTripper
-	n    atomic.Int64
-}
-
-func (r *requests) RoundTrip(req *http.Request) (*http.Response, error) {
-	r.n.Add(1)
-	return r.next.RoundTrip(req)
-}
-
 // e2eClient returns a dynamic client for the cluster and the counter of
 // its requests.
-func e2eClient(t testing.TB, c *testcluster.Cluster) (*dynamic.DynamicClient, *requests) {
+func e2eClient(t testing.TB, c *testcluster.Cluster) (*dynamic.DynamicClient, *e2e.Counter) {
 	t.Helper()
-	cnt := &requests{}
-	cfg := config(c)
-	cfg.WrapTransport = func(next http.RoundTripper) http.RoundTripper {
-		cnt.next = next
-		return cnt
-	}
-	dc, err := dynamic.NewForConfig(cfg)
+	cnt := &e2e.Counter{}
+	dc, err := dynamic.NewForConfig(e2e.Config(c, cnt))
 	require.NoError(t, err)
 	return dc, cnt
 }
@@ -238,7 +213,7 @@ func TestE2EInformersSeeEveryChange(t *testing.T) {
 	}
 
 	// The listers answer from memory: no request is sent.
-	before := cnt.n.Load()
+	before := cnt.Count()
 	for range 100 {
 		objs, err := cms.Lister().Namespace(ns).List(labels.Everything())
 		require.NoError(t, err)
@@ -249,7 +224,7 @@ func TestE2EInformersSeeEveryChange(t *testing.T) {
 		_, err = widgets.Lister().Namespace(ns).Get("a")
 		require.Error(t, err)
 	}
-	assert.Equal(t, before, cnt.n.Load())
+	assert.Equal(t, before, cnt.Count())
 	for _, inf := range []*Informer{cms.Informer(), widgets.Informer()} {
 		objs := inf.GetIndexer().List()
 		for _, o := range objs {
@@ -423,7 +398,7 @@ func TestE2ECRDLifecycle(t *testing.T) {
 	c := e2eCluster(t)
 	hc := httpClient(t, c)
 	direct, _ := e2eClient(t, c)
-	disco, err := discovery.NewDiscoveryClientForConfig(config(c))
+	disco, err := discovery.NewDiscoveryClientForConfig(e2e.Config(c, nil))
 	require.NoError(t, err)
 	crd := e2e.CRD{Group: "lifecycle.anykube.test", Kind: "Gizmo", Versions: []string{"v1"}}
 	gvr := schema.GroupVersionResource{Group: crd.Group, Version: "v1", Resource: "gizmos"}
