@@ -1,6 +1,7 @@
 package discovery
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -263,8 +264,8 @@ func (d *DiscoveryClient) fetchSnapshot(ctx context.Context, prev ETags) (*Snaps
 	var api, apis response
 	var apiErr, apisErr error
 	var wg sync.WaitGroup
-	wg.Go(func() { api, apiErr = d.get(ctx, "/api", nil, accept, prev.API, d.rootLimits()) })
-	apis, apisErr = d.get(ctx, "/apis", nil, accept, prev.APIs, d.rootLimits())
+	wg.Go(func() { api, apiErr = d.getRoot(ctx, "/api", accept, prev.API) })
+	apis, apisErr = d.getRoot(ctx, "/apis", accept, prev.APIs)
 	wg.Wait()
 
 	// An aggregated API server queried directly has no /api.
@@ -281,12 +282,12 @@ func (d *DiscoveryClient) fetchSnapshot(ctx context.Context, prev ETags) (*Snaps
 	// Only one document changed: the other must be read again in full,
 	// since the caller's copy of it is merged with what changed.
 	if api.notModified {
-		if api, apiErr = d.get(ctx, "/api", nil, accept, "", d.rootLimits()); apiErr != nil {
+		if api, apiErr = d.getRoot(ctx, "/api", accept, ""); apiErr != nil {
 			return nil, false, fmt.Errorf("discovery: %w", apiErr)
 		}
 	}
 	if apis.notModified {
-		if apis, apisErr = d.get(ctx, "/apis", nil, accept, "", d.rootLimits()); apisErr != nil {
+		if apis, apisErr = d.getRoot(ctx, "/apis", accept, ""); apisErr != nil {
 			return nil, false, fmt.Errorf("discovery: %w", apisErr)
 		}
 	}
@@ -337,11 +338,39 @@ type response struct {
 	etag        string
 	// notModified is set when the server answered 304 to If-None-Match.
 	notModified bool
+	// root is set instead of body by getRoot: the decoded /api or /apis.
+	root *rootDoc
 }
 
 // get sends one GET without client-side rate limiting. ifNoneMatch, when
 // set, makes a 304 answer a success with notModified set.
 func (d *DiscoveryClient) get(ctx context.Context, path string, query url.Values, accept, ifNoneMatch string, limits requestLimits) (response, error) {
+	var keep []byte
+	res, err := d.fetch(ctx, path, query, accept, ifNoneMatch, limits, func(body []byte, _ string) error {
+		keep = bytes.Clone(body)
+		return nil
+	})
+	res.body = keep
+	return res, err
+}
+
+// getRoot is get for /api and /apis, whose answer is decoded while it is
+// read, so the body (3 MB for 2000 group-versions) is never copied out of
+// the request layer's reused buffer.
+func (d *DiscoveryClient) getRoot(ctx context.Context, path, accept, ifNoneMatch string) (response, error) {
+	root := &rootDoc{}
+	res, err := d.fetch(ctx, path, nil, accept, ifNoneMatch, d.rootLimits(), func(body []byte, contentType string) error {
+		return root.decode(path, body, contentType)
+	})
+	if err == nil && !res.notModified {
+		res.root = root
+	}
+	return res, err
+}
+
+// fetch sends one GET without client-side rate limiting and hands a 2xx
+// body to decode, which must not keep it.
+func (d *DiscoveryClient) fetch(ctx context.Context, path string, query url.Values, accept, ifNoneMatch string, limits requestLimits, decode func(body []byte, contentType string) error) (response, error) {
 	if d.rest == nil {
 		return response{}, errNoServer
 	}
@@ -357,11 +386,10 @@ func (d *DiscoveryClient) get(ctx context.Context, path string, query url.Values
 	if limits.timeout > 0 {
 		req.Timeout(limits.timeout)
 	}
-	res := req.Do(ctx)
+	res, err := req.DoDecodeResult(ctx, decode)
 	if ifNoneMatch != "" && res.StatusCode() == http.StatusNotModified {
 		return response{etag: ifNoneMatch, notModified: true}, nil
 	}
-	body, err := res.Raw()
 	if err != nil {
 		// The rest layer names the URL in transport errors but not in a
 		// server's Status, which says what failed and not where.
@@ -371,5 +399,5 @@ func (d *DiscoveryClient) get(ctx context.Context, path string, query url.Values
 		}
 		return response{}, err
 	}
-	return response{body: body, contentType: res.ContentType(), etag: res.Header().Get("ETag")}, nil
+	return response{contentType: res.ContentType(), etag: res.Header().Get("ETag")}, nil
 }

@@ -46,18 +46,57 @@ func parseRoots(api, apis *response) (*Snapshot, error) {
 	return snap, nil
 }
 
-// parseRoot adds one answer's groups (and, when aggregated, resources and
-// stale versions) to snap, and reports whether it was aggregated.
-func parseRoot(path string, res *response, snap *Snapshot) (aggregated bool, err error) {
-	fail := func(err error) error {
-		return fmt.Errorf("discovery: decoding %s (content type %q): %w", path, res.contentType, err)
+// rootDoc is a decoded answer to /api or /apis: the aggregated document, or
+// the legacy APIVersions (/api) or APIGroupList (/apis). err is the decoding
+// failure, kept so that it is reported where the answer is used.
+type rootDoc struct {
+	aggregated *APIGroupDiscoveryList
+	versions   *metav1.APIVersions
+	groups     *metav1.APIGroupList
+	err        error
+}
+
+// decode fills r from one answer's body. A body that does not decode is not
+// a request failure: it is kept in r.err for parseRoot to report.
+func (r *rootDoc) decode(path string, body []byte, contentType string) error {
+	fail := func(err error) {
+		r.err = fmt.Errorf("discovery: decoding %s (content type %q): %w", path, contentType, err)
 	}
-	if isAggregated(res.contentType) {
-		var list APIGroupDiscoveryList
-		if err := decodeAggregated(res.body, &list); err != nil {
-			return false, fail(err)
+	switch {
+	case isAggregated(contentType):
+		r.aggregated = &APIGroupDiscoveryList{}
+		if err := decodeAggregated(body, r.aggregated); err != nil {
+			fail(err)
 		}
-		groups, resources, failed := SplitGroupsAndResources(list)
+	case path == "/api":
+		r.versions = &metav1.APIVersions{}
+		if err := json.UnmarshalCaseSensitivePreserveInts(body, r.versions); err != nil {
+			fail(err)
+		}
+	default:
+		r.groups = &metav1.APIGroupList{}
+		if err := json.UnmarshalCaseSensitivePreserveInts(body, r.groups); err != nil {
+			fail(err)
+		}
+	}
+	return nil
+}
+
+// parseRoot adds one answer's groups (and, when aggregated, resources and
+// stale versions) to snap, and reports whether it was aggregated. The
+// answer is res.root when getRoot decoded it, else res.body.
+func parseRoot(path string, res *response, snap *Snapshot) (aggregated bool, err error) {
+	root := res.root
+	if root == nil {
+		root = &rootDoc{}
+		root.decode(path, res.body, res.contentType)
+	}
+	if root.err != nil {
+		return false, root.err
+	}
+	switch {
+	case root.aggregated != nil:
+		groups, resources, failed := SplitGroupsAndResources(*root.aggregated)
 		snap.Groups.Groups = append(snap.Groups.Groups, groups.Groups...)
 		for gv, l := range resources {
 			snap.Resources[gv] = l
@@ -66,22 +105,13 @@ func parseRoot(path string, res *response, snap *Snapshot) (aggregated bool, err
 			snap.Failed[gv] = e
 		}
 		return true, nil
-	}
-	if path == "/api" {
-		var versions metav1.APIVersions
-		if err := json.UnmarshalCaseSensitivePreserveInts(res.body, &versions); err != nil {
-			return false, fail(err)
-		}
-		if g, ok := coreGroup(&versions); ok {
+	case root.versions != nil:
+		if g, ok := coreGroup(root.versions); ok {
 			snap.Groups.Groups = append(snap.Groups.Groups, g)
 		}
 		return false, nil
 	}
-	var groups metav1.APIGroupList
-	if err := json.UnmarshalCaseSensitivePreserveInts(res.body, &groups); err != nil {
-		return false, fail(err)
-	}
-	for _, g := range groups.Groups {
+	for _, g := range root.groups.Groups {
 		if len(g.Versions) > 0 {
 			snap.Groups.Groups = append(snap.Groups.Groups, g)
 		}

@@ -147,3 +147,18 @@ func (r *Request) DoDecode(ctx context.Context, decode func(body []byte, content
 	putBody(res.pooled)
 	return err
 }
+
+// DoDecodeResult is DoDecode for callers that also need the answer's status
+// and headers (an ETag, a 304 to a conditional request): decode runs only on
+// a 2xx answer, and the Result is returned either way, without its body.
+// The error is the Result's own, else what decode returns.
+func (r *Request) DoDecodeResult(ctx context.Context, decode func(body []byte, contentType string) error) (Result, error) {
+	res, _ := r.run(ctx, readPooled)
+	if res.err != nil {
+		return res, res.err
+	}
+	err := decode(res.body, res.ContentType())
+	putBody(res.pooled)
+	res.body, res.pooled = nil, nil
+	return res, err
+}

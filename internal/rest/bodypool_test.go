@@ -217,3 +217,38 @@ func TestDoUnsizedBodyAllocatesAboutItsSize(t *testing.T) {
 	// Doubling from 512 bytes allocates about 2 MiB for a 1 MiB body.
 	assert.Less(t, perRequest, 1.5*float64(len(big)), "allocated %.0f bytes per 1 MiB body", perRequest)
 }
+
+// DoDecodeResult gives the status and headers with the decoded body, and a
+// non-2xx answer's status without calling decode.
+func TestDoDecodeResultKeepsStatusAndHeaders(t *testing.T) {
+	srv := newCountingServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("If-None-Match") == `"v1"` {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		w.Header().Set("ETag", `"v1"`)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"kind":"APIGroupList"}`)
+	})
+	c := newTestClient(t, &anykube.Config{Host: srv.URL})
+	var got string
+	res, err := c.Get().AbsPath("/apis").DoDecodeResult(context.Background(), func(body []byte, ct string) error {
+		got = string(body)
+		assert.Equal(t, "application/json", ct)
+		return nil
+	})
+	require.NoError(t, err)
+	assert.Equal(t, `{"kind":"APIGroupList"}`, got)
+	assert.Equal(t, http.StatusOK, res.StatusCode())
+	assert.Equal(t, `"v1"`, res.Header().Get("ETag"))
+	raw, err := res.Raw()
+	assert.NoError(t, err)
+	assert.Empty(t, raw, "the body is not kept: it went back to the pool")
+
+	res, err = c.Get().AbsPath("/apis").SetHeader("If-None-Match", `"v1"`).DoDecodeResult(context.Background(), func([]byte, string) error {
+		t.Error("decode called for a 304")
+		return nil
+	})
+	assert.Error(t, err)
+	assert.Equal(t, http.StatusNotModified, res.StatusCode())
+}
