@@ -10,7 +10,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -30,30 +29,10 @@ func TestMain(m *testing.M) { testcluster.Main(m) }
 // crdCount is the number of CRDs the end-to-end tests install.
 const crdCount = 50
 
-var installed struct {
-	once sync.Once
-	err  error
-}
-
 // clusterWithCRDs returns the shared cluster with the test CRDs installed.
 func clusterWithCRDs(t testing.TB) *testcluster.Cluster {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("end-to-end test against a real API server")
-	}
-	c := testcluster.Shared(t)
-	installed.once.Do(func() {
-		hc, err := c.HTTPClient()
-		if err != nil {
-			installed.err = err
-			return
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-		defer cancel()
-		installed.err = e2e.InstallCRDs(ctx, hc, c.Host, e2e.GenerateCRDs(crdCount))
-	})
-	require.NoError(t, installed.err)
-	return c
+	return e2e.SharedWithCRDs(t, e2e.GenerateCRDs(crdCount))
 }
 
 // rawView reads /api and /apis as aggregated documents with a plain HTTP

@@ -21,6 +21,7 @@ import (
 
 	"github.com/anykube/anykube"
 	"github.com/anykube/anykube/dynamic"
+	"github.com/anykube/anykube/internal/e2e"
 	"github.com/anykube/anykube/internal/testcluster"
 )
 
@@ -113,7 +114,7 @@ func TestE2ERetryWatcherSurvivesDropsAnd410(t *testing.T) {
 	c := cluster(t)
 	direct, _ := client(t, c)
 	ctx := context.Background()
-	ns := namespace(t, direct)
+	ns := e2e.CreateNamespace(t, c, "dyn")
 	cms := direct.Resource(cmGVR).Namespace(ns)
 	p := newCutProxy(t, c)
 
@@ -175,7 +176,7 @@ func TestE2ERetryWatcherAfterCompaction(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(c.Stop)
 	direct, _ := client(t, c)
-	ns := namespace(t, direct)
+	ns := e2e.CreateNamespace(t, c, "dyn")
 	cms := direct.Resource(cmGVR).Namespace(ns)
 	p := newCutProxy(t, c)
 

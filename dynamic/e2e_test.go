@@ -2,13 +2,10 @@ package dynamic_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -40,31 +37,11 @@ var (
 	}
 )
 
-var installed struct {
-	once sync.Once
-	err  error
-}
-
 // cluster returns the shared cluster with the test CRDs installed, skipping
 // in -short mode.
 func cluster(t testing.TB) *testcluster.Cluster {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("end-to-end test against a real API server")
-	}
-	c := testcluster.Shared(t)
-	installed.once.Do(func() {
-		hc, err := c.HTTPClient()
-		if err != nil {
-			installed.err = err
-			return
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-		defer cancel()
-		installed.err = e2e.InstallCRDs(ctx, hc, c.Host, testCRDs)
-	})
-	require.NoError(t, installed.err)
-	return c
+	return e2e.SharedWithCRDs(t, testCRDs)
 }
 
 // client returns a dynamic client for the cluster, without client-side rate
@@ -75,21 +52,6 @@ func client(t testing.TB, c *testcluster.Cluster) (*dynamic.DynamicClient, *e2e.
 	dc, err := dynamic.NewForConfig(e2e.Config(c, cnt))
 	require.NoError(t, err)
 	return dc, cnt
-}
-
-// namespace creates a namespace of its own for the test. Without a
-// controller-manager namespaces are never emptied, so they are left behind
-// with the cluster.
-func namespace(t testing.TB, dc dynamic.Interface) string {
-	t.Helper()
-	b := make([]byte, 4)
-	rand.Read(b)
-	name := "dyn-" + hex.EncodeToString(b)
-	ns := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "v1", "kind": "Namespace"}}
-	ns.SetName(name)
-	_, err := dc.Resource(nsGVR).Create(context.Background(), ns, metav1.CreateOptions{})
-	require.NoError(t, err)
-	return name
 }
 
 func obj(apiVersion, kind, name string, fields map[string]any) *unstructured.Unstructured {
@@ -119,7 +81,7 @@ func TestE2EConfigMapVerbs(t *testing.T) {
 	c := cluster(t)
 	dc, _ := client(t, c)
 	ctx := context.Background()
-	ns := namespace(t, dc)
+	ns := e2e.CreateNamespace(t, c, "dyn")
 	cms := dc.Resource(cmGVR).Namespace(ns)
 
 	created, err := cms.Create(ctx, obj("v1", "ConfigMap", "one", map[string]any{"data": map[string]any{"a": "1"}}), metav1.CreateOptions{})
@@ -172,7 +134,7 @@ func TestE2EApplyConflictAndForce(t *testing.T) {
 	c := cluster(t)
 	dc, _ := client(t, c)
 	ctx := context.Background()
-	cms := dc.Resource(cmGVR).Namespace(namespace(t, dc))
+	cms := dc.Resource(cmGVR).Namespace(e2e.CreateNamespace(t, c, "dyn"))
 
 	a := obj("v1", "ConfigMap", "shared", map[string]any{"data": map[string]any{"owner": "a", "a-only": "x"}})
 	got, err := cms.Apply(ctx, "shared", a, metav1.ApplyOptions{FieldManager: "manager-a"})
@@ -207,7 +169,7 @@ func TestE2EDryRun(t *testing.T) {
 	c := cluster(t)
 	dc, _ := client(t, c)
 	ctx := context.Background()
-	cms := dc.Resource(cmGVR).Namespace(namespace(t, dc))
+	cms := dc.Resource(cmGVR).Namespace(e2e.CreateNamespace(t, c, "dyn"))
 	dry := []string{metav1.DryRunAll}
 
 	got, err := cms.Create(ctx, obj("v1", "ConfigMap", "ghost", nil), metav1.CreateOptions{DryRun: dry})
@@ -237,7 +199,7 @@ func TestE2EDeleteCollectionWithSelector(t *testing.T) {
 	c := cluster(t)
 	dc, _ := client(t, c)
 	ctx := context.Background()
-	cms := dc.Resource(cmGVR).Namespace(namespace(t, dc))
+	cms := dc.Resource(cmGVR).Namespace(e2e.CreateNamespace(t, c, "dyn"))
 	for i := range 8 {
 		cm := obj("v1", "ConfigMap", fmt.Sprintf("cm%d", i), nil)
 		if i < 5 {
@@ -276,7 +238,7 @@ func TestE2EDeployment(t *testing.T) {
 	c := cluster(t)
 	dc, _ := client(t, c)
 	ctx := context.Background()
-	deploys := dc.Resource(deployGVR).Namespace(namespace(t, dc))
+	deploys := dc.Resource(deployGVR).Namespace(e2e.CreateNamespace(t, c, "dyn"))
 
 	d, err := deploys.Create(ctx, deployment("web"), metav1.CreateOptions{})
 	require.NoError(t, err)
@@ -444,7 +406,7 @@ func testCustomResource(t *testing.T, ri dynamic.ResourceInterface, kind string)
 func TestE2ENamespacedCustomResource(t *testing.T) {
 	c := cluster(t)
 	dc, _ := client(t, c)
-	testCustomResource(t, dc.Resource(widgetGVR).Namespace(namespace(t, dc)), "Widget")
+	testCustomResource(t, dc.Resource(widgetGVR).Namespace(e2e.CreateNamespace(t, c, "dyn")), "Widget")
 }
 
 func TestE2EClusterScopedCustomResource(t *testing.T) {
@@ -457,7 +419,7 @@ func TestE2EWatchOrder(t *testing.T) {
 	c := cluster(t)
 	dc, _ := client(t, c)
 	ctx := context.Background()
-	cms := dc.Resource(cmGVR).Namespace(namespace(t, dc))
+	cms := dc.Resource(cmGVR).Namespace(e2e.CreateNamespace(t, c, "dyn"))
 	list, err := cms.List(ctx, metav1.ListOptions{})
 	require.NoError(t, err)
 	w, err := cms.Watch(ctx, metav1.ListOptions{ResourceVersion: list.GetResourceVersion()})
@@ -488,7 +450,7 @@ func TestE2EStreamingList(t *testing.T) {
 	c := cluster(t)
 	dc, _ := client(t, c)
 	ctx := context.Background()
-	cms := dc.Resource(cmGVR).Namespace(namespace(t, dc))
+	cms := dc.Resource(cmGVR).Namespace(e2e.CreateNamespace(t, c, "dyn"))
 	for _, n := range []string{"a", "b", "c"} {
 		_, err := cms.Create(ctx, obj("v1", "ConfigMap", n, nil), metav1.CreateOptions{})
 		require.NoError(t, err)
@@ -525,7 +487,7 @@ func TestE2EPaging2000(t *testing.T) {
 	c := cluster(t)
 	dc, cnt := client(t, c)
 	ctx := context.Background()
-	cms := dc.Resource(cmGVR).Namespace(namespace(t, dc))
+	cms := dc.Resource(cmGVR).Namespace(e2e.CreateNamespace(t, c, "dyn"))
 	const n = 2000
 	names := make(chan int)
 	var wg sync.WaitGroup

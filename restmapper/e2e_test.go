@@ -30,29 +30,9 @@ func TestMain(m *testing.M) { testcluster.Main(m) }
 // some CRDs served in two versions, short names and a category.
 const e2eCRDs = 50
 
-var e2eInstalled struct {
-	once sync.Once
-	err  error
-}
-
 func e2eCluster(t *testing.T) *testcluster.Cluster {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("end-to-end test against a real API server")
-	}
-	c := testcluster.Shared(t)
-	e2eInstalled.once.Do(func() {
-		hc, err := c.HTTPClient()
-		if err != nil {
-			e2eInstalled.err = err
-			return
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-		defer cancel()
-		e2eInstalled.err = e2e.InstallCRDs(ctx, hc, c.Host, e2e.GenerateCRDs(e2eCRDs))
-	})
-	require.NoError(t, e2eInstalled.err)
-	return c
+	return e2e.SharedWithCRDs(t, e2e.GenerateCRDs(e2eCRDs))
 }
 
 func e2eClient(t *testing.T, c *testcluster.Cluster, legacy bool) (*discovery.DiscoveryClient, *e2e.Counter) {

@@ -2,8 +2,6 @@ package informer
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -78,20 +76,6 @@ func e2eClient(t testing.TB, c *testcluster.Cluster) (*dynamic.DynamicClient, *e
 	dc, err := dynamic.NewForConfig(e2e.Config(c, cnt))
 	require.NoError(t, err)
 	return dc, cnt
-}
-
-// testNamespace creates a namespace of the test's own; without a
-// controller-manager it is never emptied, so it stays with the cluster.
-func testNamespace(t testing.TB, dc dynamic.Interface) string {
-	t.Helper()
-	b := make([]byte, 4)
-	rand.Read(b)
-	name := "inf-" + hex.EncodeToString(b)
-	ns := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "v1", "kind": "Namespace"}}
-	ns.SetName(name)
-	_, err := dc.Resource(nsGVR).Create(context.Background(), ns, metav1.CreateOptions{})
-	require.NoError(t, err)
-	return name
 }
 
 // writer makes changes through a client of its own and writes down the
@@ -170,7 +154,7 @@ func consistent(t *testing.T, events []string) map[string]bool {
 func TestE2EInformersSeeEveryChange(t *testing.T) {
 	c := e2eCluster(t)
 	direct, _ := e2eClient(t, c)
-	ns := testNamespace(t, direct)
+	ns := e2e.CreateNamespace(t, c, "inf")
 	dc, cnt := e2eClient(t, c)
 	f := NewSharedInformerFactoryWithOptions(dc, FactoryOptions{Namespace: ns, Informer: Options{MinBackoff: 10 * time.Millisecond}})
 	defer f.Shutdown()
@@ -317,7 +301,7 @@ func TestE2EDroppedWatchAnd410(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			c := e2eCluster(t)
 			direct, _ := e2eClient(t, c)
-			ns := testNamespace(t, direct)
+			ns := e2e.CreateNamespace(t, c, "inf")
 			p := newCutProxy(t, c)
 			var st statuses
 			inf, err := New(p.client(t, c), cmGVR, &Options{Namespace: ns, ListMode: mode, MinBackoff: 10 * time.Millisecond, MaxBackoff: 100 * time.Millisecond, OnStatus: st.add})
@@ -478,7 +462,7 @@ func TestE2ECRDLifecycle(t *testing.T) {
 func TestE2EShutdownLeavesNoGoroutines(t *testing.T) {
 	c := e2eCluster(t)
 	dc, _ := e2eClient(t, c)
-	ns := testNamespace(t, dc)
+	ns := e2e.CreateNamespace(t, c, "inf")
 	f := NewSharedInformerFactoryWithOptions(dc, FactoryOptions{Namespace: ns, Informer: Options{ResyncPeriod: 10 * time.Millisecond}})
 	for _, gvr := range []schema.GroupVersionResource{cmGVR, widgetGVR} {
 		_, err := f.ForResource(gvr).Informer().AddEventHandler(&recorder{delay: time.Millisecond})
