@@ -190,11 +190,7 @@ func (r *resourceClient) Update(ctx context.Context, obj *unstructured.Unstructu
 	}
 	a := Action{Verb: verb, Resource: r.gvr, Namespace: r.namespace, Name: name, Subresource: strings.Join(subresources, "/"), Object: obj.DeepCopy(), Options: opts}
 	return r.object(r.run(ctx, a, func() (runtime.Object, error) {
-		status, err := statusOnly(r.gvr, verb, subresources)
-		if err != nil {
-			return nil, err
-		}
-		dry, err := dryRun(opts.DryRun)
+		status, dry, err := writeMode(r.gvr, verb, subresources, opts.DryRun)
 		if err != nil {
 			return nil, err
 		}
@@ -338,11 +334,7 @@ func (r *resourceClient) Patch(ctx context.Context, name string, pt types.PatchT
 	}
 	a := Action{Verb: verb, Resource: r.gvr, Namespace: r.namespace, Name: name, Subresource: strings.Join(subresources, "/"), PatchType: pt, Patch: append([]byte(nil), data...), Options: opts}
 	return r.object(r.run(ctx, a, func() (runtime.Object, error) {
-		status, err := statusOnly(r.gvr, verb, subresources)
-		if err != nil {
-			return nil, err
-		}
-		dry, err := dryRun(opts.DryRun)
+		status, dry, err := writeMode(r.gvr, verb, subresources, opts.DryRun)
 		if err != nil {
 			return nil, err
 		}
@@ -389,11 +381,7 @@ func (r *resourceClient) Apply(ctx context.Context, name string, obj *unstructur
 	}
 	a := Action{Verb: "patch", Resource: r.gvr, Namespace: r.namespace, Name: name, Subresource: strings.Join(subresources, "/"), Object: obj.DeepCopy(), PatchType: types.ApplyPatchType, Patch: data, Options: opts}
 	return r.object(r.run(ctx, a, func() (runtime.Object, error) {
-		status, err := statusOnly(r.gvr, verb, subresources)
-		if err != nil {
-			return nil, err
-		}
-		dry, err := dryRun(opts.DryRun)
+		status, dry, err := writeMode(r.gvr, verb, subresources, opts.DryRun)
 		if err != nil {
 			return nil, err
 		}
@@ -407,6 +395,19 @@ func (r *resourceClient) Apply(ctx context.Context, name string, obj *unstructur
 
 func (r *resourceClient) ApplyStatus(ctx context.Context, name string, obj *unstructured.Unstructured, opts metav1.ApplyOptions) (*unstructured.Unstructured, error) {
 	return r.Apply(ctx, name, obj, opts, "status")
+}
+
+// writeMode checks a write's subresource and dryRun option together, as
+// every write does before touching the store: whether it writes the status
+// only, and whether it is a dry run.
+func writeMode(gvr schema.GroupVersionResource, verb string, subresources, dryRunValues []string) (status, dry bool, err error) {
+	if status, err = statusOnly(gvr, verb, subresources); err != nil {
+		return false, false, err
+	}
+	if dry, err = dryRun(dryRunValues); err != nil {
+		return false, false, err
+	}
+	return status, dry, nil
 }
 
 // statusOnly reports whether subresources address the status subresource,
