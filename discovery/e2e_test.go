@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"slices"
 	"sort"
@@ -40,20 +39,9 @@ func clusterWithCRDs(t testing.TB) *testcluster.Cluster {
 // resource.
 func rawView(t *testing.T, c *testcluster.Cluster) []string {
 	t.Helper()
-	hc, err := c.HTTPClient()
-	require.NoError(t, err)
 	var out []string
 	for _, path := range []string{"/api", "/apis"} {
-		req, err := http.NewRequest(http.MethodGet, c.Host+path, nil)
-		require.NoError(t, err)
-		req.Header.Set("Accept", "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList")
-		resp, err := hc.Do(req)
-		require.NoError(t, err)
-		body, err := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		require.NoError(t, err)
-		require.Equal(t, http.StatusOK, resp.StatusCode)
-		require.Contains(t, resp.Header.Get("Content-Type"), "as=APIGroupDiscoveryList")
+		body := e2e.AggregatedDocument(t, c, path)
 
 		type kind struct{ Group, Version, Kind string }
 		var doc struct {

@@ -57,19 +57,9 @@ type served struct {
 // serves, groups and versions in the server's order, preferred first.
 func serverView(t *testing.T, c *testcluster.Cluster) []served {
 	t.Helper()
-	hc, err := c.HTTPClient()
-	require.NoError(t, err)
 	var out []served
 	for _, path := range []string{"/api", "/apis"} {
-		req, err := http.NewRequest(http.MethodGet, c.Host+path, nil)
-		require.NoError(t, err)
-		req.Header.Set("Accept", "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList")
-		resp, err := hc.Do(req)
-		require.NoError(t, err)
-		body, err := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		require.NoError(t, err)
-		require.Equal(t, http.StatusOK, resp.StatusCode)
+		body := e2e.AggregatedDocument(t, c, path)
 		var doc struct {
 			Items []struct {
 				Metadata struct{ Name string }

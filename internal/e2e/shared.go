@@ -5,7 +5,9 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -68,4 +70,40 @@ func CreateNamespace(t testing.TB, c *testcluster.Cluster, prefix string) string
 		t.Fatalf("creating namespace %s: HTTP %d: %s", name, code, resp)
 	}
 	return name
+}
+
+// AggregatedDocument fetches path ("/api" or "/apis") as an aggregated
+// discovery document with a plain HTTP client, so a test can compare what
+// the code under test reports with what the server says. It fails the test
+// unless the server answers 200 with the aggregated content type.
+func AggregatedDocument(t testing.TB, c *testcluster.Cluster, path string) []byte {
+	t.Helper()
+	hc, err := c.HTTPClient()
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, body, ct, err := get(context.Background(), hc, c.Host+path, "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList")
+	if err != nil {
+		t.Fatalf("GET %s: %v", path, err)
+	}
+	if code != http.StatusOK || !strings.Contains(ct, "as=APIGroupDiscoveryList") {
+		t.Fatalf("GET %s: HTTP %d, content type %q: %.200s", path, code, ct, body)
+	}
+	return body
+}
+
+// get is a GET that also returns the answer's content type.
+func get(ctx context.Context, hc *http.Client, url, accept string) (int, []byte, string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return 0, nil, "", err
+	}
+	req.Header.Set("Accept", accept)
+	resp, err := hc.Do(req)
+	if err != nil {
+		return 0, nil, "", err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, body, resp.Header.Get("Content-Type"), err
 }
