@@ -182,8 +182,14 @@ func start(t *testing.T, inf *Informer) {
 // dynamic packages (the informer, its handlers, stream watchers) or started
 // by it, leaving out the test harness's own.
 func ourGoroutines() []string {
+	// A dump that fills the buffer was cut short: grow until it fits, or
+	// goroutines past the cut would be missed.
 	buf := make([]byte, 1<<20)
 	n := runtime.Stack(buf, true)
+	for n == len(buf) {
+		buf = make([]byte, 2*len(buf))
+		n = runtime.Stack(buf, true)
+	}
 	var out []string
 	for g := range strings.SplitSeq(string(buf[:n]), "\n\n") {
 		// The main goroutine and running tests are the harness's.
@@ -225,9 +231,12 @@ func TestLeakCheckSeesOurGoroutines(t *testing.T) {
 	assert.NotEmpty(t, ours)
 	found := false
 	for _, g := range ours {
-		found = found || strings.Contains(g, "informer.(*listener).run") || strings.Contains(g, "informer.(*Informer).runStatus")
+		// Which of the informer's goroutines is caught mid-flight varies
+		// (CI once saw neither the status nor a listener goroutine); any
+		// frame of the package shows the check sees them.
+		found = found || strings.Contains(g, "github.com/anykube/anykube/dynamic/informer.")
 	}
-	assert.True(t, found, "the status goroutine is seen")
+	assert.True(t, found, "the informer's goroutines are seen")
 	cancel()
 	<-inf.Done()
 	assert.Empty(t, ourGoroutines())
