@@ -32,6 +32,17 @@ type Options struct {
 	StartTimeout time.Duration
 	// ExtraAPIServerFlags are appended to kube-apiserver's command line.
 	ExtraAPIServerFlags []string
+	// Workloads also starts kube-controller-manager, kube-scheduler and
+	// kwok with fake nodes, so that Deployments get ReplicaSets and Pods,
+	// pods are scheduled, run and turn Ready, Jobs complete, namespaces
+	// and owned objects are deleted, and pods/log, exec, attach and
+	// portforward are served (see fakekubelet.go for what they serve).
+	// False starts only etcd and kube-apiserver, which is all that tests of
+	// the API need, and starts faster.
+	Workloads bool
+	// Nodes is the number of fake nodes of a Workloads cluster; zero or
+	// less means 2.
+	Nodes int
 }
 
 // Cluster is a running etcd and kube-apiserver.
@@ -48,8 +59,15 @@ type Cluster struct {
 	KubeconfigPath string
 	// Dir is the cluster's working directory (data, certificates, logs).
 	Dir string
+	// Nodes names the fake nodes of a Workloads cluster, all Ready when
+	// StartCluster returns; empty otherwise.
+	Nodes []string
+	// LogTime is the time stamp of the last line of the static container
+	// log the fake kubelets serve (see StaticLogLine).
+	LogTime time.Time
 
 	etcd, apiserver *process
+	workloads       *workloads // nil for a bare cluster
 	stopOnce        sync.Once
 }
 
@@ -73,10 +91,23 @@ func (l testLog) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// StartWorkloads is Start with Options.Workloads: a cluster whose pods run.
+func StartWorkloads(t testing.TB) *Cluster {
+	t.Helper()
+	c, err := StartCluster(context.Background(), Options{Log: testLog{t}, Workloads: true})
+	if err != nil {
+		t.Fatalf("testcluster: %v", err)
+	}
+	t.Cleanup(c.Stop)
+	return c
+}
+
 // StartCluster builds the binaries if needed, then starts etcd and
-// kube-apiserver and waits until the server is ready. On failure everything
-// already started is stopped and the error names the process that failed,
-// with the tail of its log. The caller must call Stop.
+// kube-apiserver (and with opts.Workloads the controller manager, the
+// scheduler and kwok) and waits until the server is ready (and the fake
+// nodes are Ready). On failure everything already started is stopped and
+// the error names the process that failed and its log file, with the tail
+// of the log. The caller must call Stop.
 func StartCluster(ctx context.Context, opts Options) (*Cluster, error) {
 	logw := opts.Log
 	if logw == nil {
@@ -85,7 +116,11 @@ func StartCluster(ctx context.Context, opts Options) (*Cluster, error) {
 	if swept := sweepStale(); len(swept) > 0 {
 		fmt.Fprintf(logw, "testcluster: stopped processes left by a dead harness: %s\n", strings.Join(swept, ", "))
 	}
-	bin, err := EnsureBinaries(ctx, logw)
+	names := bareNames
+	if opts.Workloads {
+		names = workloadNames
+	}
+	bin, err := ensureBinaries(ctx, logw, names)
 	if err != nil {
 		return nil, err
 	}
@@ -102,13 +137,13 @@ func StartCluster(ctx context.Context, opts Options) (*Cluster, error) {
 	}
 }
 
-func startOnce(ctx context.Context, bin string, opts Options, logw io.Writer) (_ *Cluster, err error) {
+func startOnce(ctx context.Context, bin binaries, opts Options, logw io.Writer) (_ *Cluster, err error) {
 	start := time.Now()
 	dir, err := os.MkdirTemp("", dirPrefix)
 	if err != nil {
 		return nil, err
 	}
-	c := &Cluster{Dir: dir}
+	c := &Cluster{Dir: dir, LogTime: start.Truncate(time.Second)}
 	defer func() {
 		if err != nil {
 			c.Stop()
@@ -130,7 +165,7 @@ func startOnce(ctx context.Context, bin string, opts Options, logw io.Writer) (_
 	}
 	etcdClient := "http://127.0.0.1:" + strconv.Itoa(ports[0])
 	etcdPeer := "http://127.0.0.1:" + strconv.Itoa(ports[1])
-	c.etcd, err = startProcess("etcd", filepath.Join(bin, "etcd"), []string{
+	c.etcd, err = startProcess("etcd", bin.path("etcd"), []string{
 		"--name=default",
 		"--data-dir=" + filepath.Join(dir, "etcd"),
 		"--listen-client-urls=" + etcdClient,
@@ -168,10 +203,17 @@ func startOnce(ctx context.Context, bin string, opts Options, logw io.Writer) (_
 		"--service-cluster-ip-range=10.0.0.0/24",
 		"--allow-privileged=true",
 		"--cert-dir=" + filepath.Join(dir, "certs"),
+		// How the server reaches kubelets for pods/log, exec, attach and
+		// portforward: by the node's InternalIP, checking the kubelet's
+		// certificate against the cluster CA and presenting its own.
+		"--kubelet-certificate-authority=" + p.caCert,
+		"--kubelet-client-certificate=" + p.kubeletClientCert,
+		"--kubelet-client-key=" + p.kubeletClientKey,
+		"--kubelet-preferred-address-types=InternalIP,Hostname",
 		"--v=0",
 	}
 	args = append(args, opts.ExtraAPIServerFlags...)
-	c.apiserver, err = startProcess("kube-apiserver", filepath.Join(bin, "kube-apiserver"), args, dir)
+	c.apiserver, err = startProcess("kube-apiserver", bin.path("kube-apiserver"), args, dir)
 	if err != nil {
 		return nil, err
 	}
@@ -195,13 +237,25 @@ func startOnce(ctx context.Context, bin string, opts Options, logw io.Writer) (_
 		return nil, err
 	}
 	fmt.Fprintf(logw, "testcluster: kube-apiserver ready at %s in %s\n", c.Host, time.Since(start).Round(time.Millisecond))
+	if opts.Workloads {
+		ready := time.Now()
+		if err := c.startWorkloads(ctx, bin, p, opts, timeout); err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(logw, "testcluster: %d fake nodes Ready %s after kube-apiserver\n", len(c.Nodes), time.Since(ready).Round(time.Millisecond))
+	}
 	return c, nil
 }
 
-// Stop kills both processes and removes the cluster's directory. It is safe
-// to call more than once.
+// Stop kills every process of the cluster and removes its directory. It is
+// safe to call more than once.
 func (c *Cluster) Stop() {
 	c.stopOnce.Do(func() {
+		// Clients of the API server go first, so that none of them logs
+		// errors about a server that went away.
+		if c.workloads != nil {
+			c.workloads.stop(5 * time.Second)
+		}
 		if c.apiserver != nil {
 			c.apiserver.stop(5 * time.Second)
 		}
@@ -224,6 +278,23 @@ func (c *Cluster) HTTPClient() (*http.Client, error) {
 	base := http.DefaultTransport.(*http.Transport).Clone()
 	base.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 	return &http.Client{Transport: bearer{token: c.Token, next: base}}, nil
+}
+
+// Processes returns the pids of the cluster's processes by name (etcd,
+// kube-apiserver, and for a Workloads cluster kube-controller-manager,
+// kube-scheduler and kwok), for tests that check they are gone after Stop.
+func (c *Cluster) Processes() map[string]int {
+	procs := map[string]int{}
+	all := []*process{c.etcd, c.apiserver}
+	if c.workloads != nil {
+		all = append(all, c.workloads.processes()...)
+	}
+	for _, p := range all {
+		if p != nil {
+			procs[p.name] = p.cmd.Process.Pid
+		}
+	}
+	return procs
 }
 
 // APIServerLogTail returns the last n lines of kube-apiserver's log, for

@@ -13,7 +13,12 @@ import (
 	"time"
 )
 
-func TestMain(m *testing.M) { Main(m) }
+func TestMain(m *testing.M) {
+	if os.Getenv(childEnv) != "" {
+		MainWith(m, Options{Workloads: true})
+	}
+	Main(m)
+}
 
 // TestHarness proves the harness: a real kube-apiserver of the expected
 // release answers with the generated credentials and serves a CRD created

@@ -48,10 +48,11 @@ func runDir() (string, error) {
 	return dir, os.MkdirAll(dir, 0o755)
 }
 
-// startProcess runs bin with args, logging to dir/<name>.log, and records
-// its pid. The child gets SIGKILL when the harness dies (Pdeathsig) and has
-// its own process group so a stop reaches anything it forks.
-func startProcess(name, bin string, args []string, dir string) (*process, error) {
+// startProcess runs bin with args and the harness's environment plus env,
+// logging to dir/<name>.log, and records its pid. The child gets SIGKILL
+// when the harness dies (Pdeathsig) and has its own process group so a stop
+// reaches anything it forks.
+func startProcess(name, bin string, args []string, dir string, env ...string) (*process, error) {
 	logPath := filepath.Join(dir, name+".log")
 	logf, err := os.Create(logPath)
 	if err != nil {
@@ -61,6 +62,9 @@ func startProcess(name, bin string, args []string, dir string) (*process, error)
 	cmd.Stdout = logf
 	cmd.Stderr = logf
 	cmd.Dir = dir
+	if len(env) > 0 {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		logf.Close()
@@ -130,21 +134,21 @@ func (p *process) stop(grace time.Duration) {
 }
 
 // procStart returns a process's start time in clock ticks since boot, or 0
-// when it does not exist.
+// when it does not exist or has ended (a zombie not yet reaped).
 func procStart(pid int) uint64 {
 	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
 		return 0
 	}
 	// The command name (field 2) may contain spaces and parentheses; the
-	// fields after the last ')' are fixed. starttime is field 22.
+	// fields after the last ')' are fixed: state is field 3, starttime 22.
 	s := string(data)
 	i := strings.LastIndexByte(s, ')')
 	if i < 0 {
 		return 0
 	}
 	fields := strings.Fields(s[i+1:])
-	if len(fields) < 20 {
+	if len(fields) < 20 || fields[0] == "Z" || fields[0] == "X" {
 		return 0
 	}
 	v, _ := strconv.ParseUint(fields[19], 10, 64)

@@ -15,6 +15,7 @@ import (
 var shared struct {
 	mu      sync.Mutex
 	inMain  bool
+	opts    Options
 	cluster *Cluster
 	err     error
 }
@@ -23,9 +24,18 @@ var shared struct {
 // The cluster is started lazily by the first Shared call and stopped after
 // the tests, and also on SIGINT or SIGTERM so an interrupted run leaves
 // nothing behind.
-func Main(m *testing.M) {
+func Main(m *testing.M) { MainWith(m, Options{}) }
+
+// MainWith is Main with the options the shared cluster starts with, for
+// packages whose tests need pods to run (Options.Workloads). Options.Log
+// defaults to standard error.
+func MainWith(m *testing.M, opts Options) {
+	if opts.Log == nil {
+		opts.Log = os.Stderr
+	}
 	shared.mu.Lock()
 	shared.inMain = true
+	shared.opts = opts
 	shared.mu.Unlock()
 
 	sig := make(chan os.Signal, 1)
@@ -43,9 +53,10 @@ func Main(m *testing.M) {
 }
 
 // Shared returns the package's shared cluster, starting it on first use. It
-// fails the test when the package's TestMain does not call Main (the cluster
-// would never be stopped) or when the cluster cannot start; a start failure
-// is remembered so that later tests fail fast with the same error.
+// fails the test when the package's TestMain calls neither Main nor
+// MainWith (the cluster would never be stopped) or when the cluster cannot
+// start; a start failure is remembered so that later tests fail fast with
+// the same error.
 func Shared(t testing.TB) *Cluster {
 	t.Helper()
 	shared.mu.Lock()
@@ -54,7 +65,7 @@ func Shared(t testing.TB) *Cluster {
 		t.Fatal("testcluster: Shared needs TestMain to call testcluster.Main(m)")
 	}
 	if shared.cluster == nil && shared.err == nil {
-		shared.cluster, shared.err = StartCluster(context.Background(), Options{Log: os.Stderr})
+		shared.cluster, shared.err = StartCluster(context.Background(), shared.opts)
 	}
 	if shared.err != nil {
 		t.Fatalf("testcluster: %v", shared.err)

@@ -1,7 +1,9 @@
-// Command cluster runs anykube's local control plane (etcd and
-// kube-apiserver on loopback) for people and for make targets.
+// Command cluster runs anykube's local control plane on loopback for people
+// and for make targets: etcd, kube-apiserver, kube-controller-manager,
+// kube-scheduler and kwok with fake nodes, so that pods run.
 //
 //	cluster                 start, print the kubeconfig path, run until Ctrl-C
+//	cluster -bare           only etcd and kube-apiserver: no controllers, no nodes
 //	cluster -build          only build (or find) the binaries and print their directory
 //	cluster -- CMD ARGS...  start, run CMD with KUBECONFIG set, stop, exit with CMD's status
 package main
@@ -14,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/anykube/anykube/internal/testcluster"
@@ -25,8 +28,9 @@ func main() {
 
 func run() int {
 	buildOnly := flag.Bool("build", false, "only build or locate the binaries, print their directory and exit")
+	bare := flag.Bool("bare", false, "run only etcd and kube-apiserver (no controllers, scheduler or nodes)")
 	flag.Usage = func() {
-		fmt.Fprintf(os.Stderr, "usage: cluster [-build] [-- command [args...]]\n")
+		fmt.Fprintf(os.Stderr, "usage: cluster [-build] [-bare] [-- command [args...]]\n")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
@@ -44,7 +48,7 @@ func run() int {
 		return 0
 	}
 
-	c, err := testcluster.StartCluster(ctx, testcluster.Options{Log: os.Stderr})
+	c, err := testcluster.StartCluster(ctx, testcluster.Options{Log: os.Stderr, Workloads: !*bare})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "cluster: %v\n", err)
 		return 1
@@ -67,6 +71,9 @@ func run() int {
 	}
 
 	fmt.Printf("kube-apiserver %s is running at %s\n", testcluster.KubernetesVersion, c.Host)
+	if len(c.Nodes) > 0 {
+		fmt.Printf("fake nodes (kwok): %s\n", strings.Join(c.Nodes, ", "))
+	}
 	fmt.Printf("export KUBECONFIG=%s\n", c.KubeconfigPath)
 	fmt.Println("Press Ctrl-C to stop and remove it.")
 	<-ctx.Done()
