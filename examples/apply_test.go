@@ -44,7 +44,8 @@ func TestApply(t *testing.T) {
 	}
 
 	// Applying the same file again changes nothing: every resourceVersion
-	// stays (except the CRD's, whose status the server rewrites).
+	// stays, except where a controller writes status meanwhile (the CRD's,
+	// the Deployment's); the Deployment's spec must still be at generation 1.
 	second := mustRun(t, []string{env}, "apply", "-f", "apply/demo.yaml")
 	rv := regexp.MustCompile(`(?m)^(\S+) serverside-applied \(resourceVersion (\d+)\)$`)
 	before, after := rv.FindAllStringSubmatch(first, -1), rv.FindAllStringSubmatch(second, -1)
@@ -52,11 +53,23 @@ func TestApply(t *testing.T) {
 		t.Fatalf("want 5 applied lines each time:\n%s\n%s", first, second)
 	}
 	for i := range before {
-		if strings.HasPrefix(before[i][1], "customresourcedefinition") {
+		if strings.HasPrefix(before[i][1], "customresourcedefinition") || strings.HasPrefix(before[i][1], "deployment") {
 			continue
 		}
 		if before[i][2] != after[i][2] {
 			t.Errorf("%s: resourceVersion %s then %s: a second apply changed it", before[i][1], before[i][2], after[i][2])
+		}
+	}
+
+	for _, path := range objects {
+		if !strings.Contains(path, "/deployments/") {
+			continue
+		}
+		var d struct {
+			Metadata struct{ Generation int } `json:"metadata"`
+		}
+		if err := json.Unmarshal(mustKube(t, http.MethodGet, path, ""), &d); err != nil || d.Metadata.Generation != 1 {
+			t.Errorf("%s: generation %d after a second apply (%v), want 1", path, d.Metadata.Generation, err)
 		}
 	}
 

@@ -1,6 +1,8 @@
 package examples_test
 
 import (
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -14,8 +16,12 @@ func TestCRUDDeployment(t *testing.T) {
 		assertInOrder(t, out,
 			"Creating deployment "+ns+"/anykube-demo",
 			"Got deployment: 2 replicas of nginx:1.26.",
-			"no pods yet",
+			"ready pods: 2 of 2",
+			"  pod anykube-demo-",
+			": Running on kwok-node-",
 			"Updated deployment (generation 2,",
+			"ready pods: 1 of 1",
+			"(nginx:1.27)",
 			"Updating from the stale copy fails, as it should: Operation cannot be fulfilled",
 			" * anykube-demo (replicas: 1)",
 			"Deleted deployment.",
@@ -23,6 +29,17 @@ func TestCRUDDeployment(t *testing.T) {
 		if code, body := kube(t, http.MethodGet, "/apis/apps/v1/namespaces/"+ns+"/deployments/anykube-demo", ""); code != http.StatusNotFound {
 			t.Fatalf("the deployment is still there: HTTP %d: %s", code, body)
 		}
+		// The garbage collector removes its pods.
+		eventually(t, "the deleted deployment's pods collected", func() string {
+			var pods struct{ Items []any }
+			if err := json.Unmarshal(mustKube(t, http.MethodGet, "/api/v1/namespaces/"+ns+"/pods?labelSelector=app%3Danykube-demo", ""), &pods); err != nil {
+				return err.Error()
+			}
+			if len(pods.Items) > 0 {
+				return fmt.Sprintf("%d pods left", len(pods.Items))
+			}
+			return ""
+		})
 	}
 
 	// A failure exits non-zero with the server's reason.

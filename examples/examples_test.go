@@ -14,7 +14,9 @@ import (
 	"github.com/anykube/anykube/internal/testcluster"
 )
 
-func TestMain(m *testing.M) { testcluster.Main(m) }
+// The examples show pods running and replicas following, so their cluster
+// runs workloads.
+func TestMain(m *testing.M) { testcluster.MainWith(m, testcluster.Options{Workloads: true}) }
 
 // built maps a test and an example's name to the binary built for that
 // test, so that a test running an example several times links it once.

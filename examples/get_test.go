@@ -81,7 +81,7 @@ func TestGet(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &cm); err != nil || cm.Kind != "ConfigMap" || cm.Data["mode"] != "fast" {
 		t.Errorf("get cm settings -o json: %v\n%s", err, out)
 	}
-	if out = mustRun(t, []string{env}, "get", "deploy,cm", "-o", "name"); out != "deployment.apps/web\nconfigmap/settings\n" {
+	if out = mustRun(t, []string{env}, "get", "deploy,cm", "-o", "name"); out != "deployment.apps/web\nconfigmap/kube-root-ca.crt\nconfigmap/settings\n" {
 		t.Errorf("get deploy,cm -o name:\n%s", out)
 	}
 	// Cluster-scoped resources ignore the namespace.

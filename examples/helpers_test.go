@@ -69,9 +69,9 @@ func mustKube(t *testing.T, method, path, body string) []byte {
 
 // namespace creates a namespace of the test's own and returns its name and
 // a KUBECONFIG environment entry whose context uses it, so the examples
-// run there without -n. Namespaces are not deleted: without a
-// controller-manager, a deleted namespace stays Terminating forever; the
-// cluster goes away after the tests anyway.
+// run there without -n. It waits for the namespace's default service
+// account, without which pods are refused, and deletes the namespace
+// after the test.
 func namespace(t *testing.T) (ns, env string) {
 	t.Helper()
 	ns = "ex-" + strings.ToLower(strings.ReplaceAll(t.Name(), "/", "-")) + "-" + randomSuffix()
@@ -79,8 +79,32 @@ func namespace(t *testing.T) (ns, env string) {
 		ns = ns[len(ns)-63:]
 	}
 	mustKube(t, http.MethodPost, "/api/v1/namespaces", fmt.Sprintf(`{"metadata":{"name":%q}}`, ns))
+	t.Cleanup(func() { kube(t, http.MethodDelete, "/api/v1/namespaces/"+ns, "") })
+	eventually(t, "the default service account of "+ns, func() string {
+		if code, _ := kube(t, http.MethodGet, "/api/v1/namespaces/"+ns+"/serviceaccounts/default", ""); code != http.StatusOK {
+			return fmt.Sprintf("HTTP %d", code)
+		}
+		return ""
+	})
 	c := testcluster.Shared(t)
 	return ns, "KUBECONFIG=" + writeKubeconfig(t, c.Host, ns)
+}
+
+// eventually polls cond until it returns "" or 60 seconds pass; the last
+// answer it gave is the failure message.
+func eventually(t *testing.T, what string, cond func() string) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		msg := cond()
+		if msg == "" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: still %s after 60s", what, msg)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 }
 
 func randomSuffix() string {

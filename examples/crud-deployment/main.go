@@ -68,10 +68,9 @@ func run(ns, name string) (err error) {
 	fmt.Printf("Created deployment %q (uid %s, resourceVersion %s).\n", created.GetName(), created.GetUID(), created.GetResourceVersion())
 	defer func() {
 		// Delete, even when a step below failed. Background propagation lets
-		// the garbage collector remove the ReplicaSets later; Foreground would
-		// wait for it, and a cluster without a controller-manager (such as
-		// the local control plane of `make demo`) has none, so the
-		// Deployment would never go away.
+		// the garbage collector remove the ReplicaSets and their pods after
+		// the Deployment is gone; Foreground would keep the Deployment until
+		// they are, and forever on a cluster without a controller-manager.
 		fmt.Println("Deleting deployment...")
 		policy := metav1.DeletePropagationBackground
 		if derr := deploys.Delete(ctx, name, metav1.DeleteOptions{PropagationPolicy: &policy}); derr != nil {
@@ -95,8 +94,11 @@ func run(ns, name string) (err error) {
 		return err
 	}
 	fmt.Printf("Got deployment: %d replicas of %s.\n", replicas, image)
-	if ready, _ := unstructured.GetInt64(got, "status.readyReplicas"); ready == 0 {
-		fmt.Println("  (no pods yet: they are made by the controller-manager; a bare control plane has none, and the API calls below work all the same)")
+
+	// The controllers make a ReplicaSet and its pods; kubelets run them.
+	// Watch the Deployment's status follow its spec.
+	if err := waitRollout(ctx, client, ns, name); err != nil {
+		return err
 	}
 
 	// Update: a read-modify-write loop. Another writer (here, the
@@ -114,6 +116,9 @@ func run(ns, name string) (err error) {
 		return err
 	}
 	fmt.Printf("Updated deployment (generation %d, resourceVersion %s).\n", updated.GetGeneration(), updated.GetResourceVersion())
+	if err := waitRollout(ctx, client, ns, name); err != nil {
+		return err
+	}
 
 	// The same update with a stale copy shows what the loop protects
 	// against: the server refuses to overwrite a newer version.

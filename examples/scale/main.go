@@ -161,7 +161,9 @@ func runDemo(ctx context.Context, c clients, ns string) (err error) {
 		return err
 	}
 	printScale(deployments, s)
-	fmt.Println("  (status.replicas stays 0 where no controller-manager runs, such as on the local control plane: nothing makes the pods)")
+	if err := waitStatusReplicas(ctx, c.scales.Scales(ns), deployments, s.Name, s.Spec.Replicas); err != nil {
+		return err
+	}
 
 	fmt.Println("Scaling the custom resource with SetReplicas (one merge patch):")
 	crons := schema.GroupVersionResource{Group: "demo.anykube.io", Resource: "crontabs"} // the mapper picks the version
@@ -169,6 +171,7 @@ func runDemo(ctx context.Context, c clients, ns string) (err error) {
 		return err
 	}
 	printScale(crons.GroupResource(), s)
+	fmt.Println("  (no controller runs CronTabs, so nothing updates their status)")
 
 	fmt.Println("Scaling a ConfigMap, which has no scale subresource:")
 	_, err = c.scales.Scales(ns).Get(ctx, schema.GroupResource{Resource: "configmaps"}, "anything", metav1.GetOptions{})
@@ -178,6 +181,33 @@ func runDemo(ctx context.Context, c clients, ns string) (err error) {
 	}
 	fmt.Printf("  %v\n", err)
 	return nil
+}
+
+// waitStatusReplicas reads the scale until status.replicas reaches want, as
+// the controllers create the pods, and prints it when it does. Where no
+// controller runs it says so after 30 seconds and returns nil.
+func waitStatusReplicas(ctx context.Context, scales scale.ScaleInterface, gr schema.GroupResource, name string, want int32) error {
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		s, err := scales.Get(ctx, gr, name, metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		if s.Status.Replicas == want {
+			fmt.Print("  the controllers followed: ")
+			printScale(gr, s)
+			return nil
+		}
+		if time.Now().After(deadline) {
+			fmt.Printf("  status.replicas is still %d after 30s: is a controller-manager running?\n", s.Status.Replicas)
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
 }
 
 // create maps obj's kind (retrying for a few seconds: a CRD created just
