@@ -521,3 +521,54 @@ func assertGone(t *testing.T, procs map[string]int, starts map[string]uint64) {
 		}
 	}
 }
+
+// TestWorkloadFailureNamesComponent starts clusters whose controller
+// manager dies at once, or whose kwok never makes the nodes Ready, and
+// checks that the start fails in time with an error naming the component
+// and its log file, and stops everything it started.
+func TestWorkloadFailureNamesComponent(t *testing.T) {
+	real, err := ensureBinaries(context.Background(), testLog{t}, workloadNames)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		broken, script string
+		want           []string
+	}{
+		{"kube-controller-manager", "echo 'E1204 unknown flag: --nonsense' >&2; exit 1",
+			[]string{"kube-controller-manager exited", "kube-controller-manager.log", "unknown flag: --nonsense"}},
+		{"kwok", "echo 'kwok is stuck' >&2; exec sleep 600",
+			[]string{"waiting for the fake nodes to turn Ready", "kwok.log", "kwok is stuck"}},
+	} {
+		t.Run(tc.broken, func(t *testing.T) {
+			assets := t.TempDir()
+			for _, name := range workloadNames {
+				path := filepath.Join(assets, name)
+				if name == tc.broken {
+					if err := os.WriteFile(path, []byte("#!/bin/sh\n"+tc.script+"\n"), 0o755); err != nil {
+						t.Fatal(err)
+					}
+					continue
+				}
+				if err := os.Symlink(real.path(name), path); err != nil {
+					t.Fatal(err)
+				}
+			}
+			t.Setenv(AssetsEnv, assets)
+			start := time.Now()
+			c, err := StartCluster(context.Background(), Options{Log: testLog{t}, Workloads: true, StartTimeout: 10 * time.Second})
+			if err == nil {
+				c.Stop()
+				t.Fatal("the cluster started with a broken " + tc.broken)
+			}
+			for _, want := range tc.want {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error lacks %q:\n%v", want, err)
+				}
+			}
+			if d := time.Since(start); d > 40*time.Second {
+				t.Errorf("failing took %s", d)
+			}
+		})
+	}
+}
