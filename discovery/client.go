@@ -107,10 +107,12 @@ func NewDiscoveryClientForConfigAndClient(cfg *anykube.Config, httpClient *http.
 	if cfg == nil {
 		return nil, fmt.Errorf("discovery: nil Config")
 	}
-	rc, err := rest.New(cfg, httpClient)
+	arc, err := anykube.RESTClientForConfigAndClient(cfg, httpClient)
 	if err != nil {
 		return nil, fmt.Errorf("discovery: %w", err)
 	}
+	// The public client is the request layer under another name.
+	rc := (*rest.Client)(arc)
 	timeout := cfg.Timeout
 	if timeout == 0 {
 		timeout = DefaultTimeout

@@ -48,10 +48,12 @@ func NewForConfig(cfg *anykube.Config) (*DynamicClient, error) {
 // httpClient between clients shares its connections. It fails when cfg or
 // httpClient is nil or cfg.Host is not a usable address.
 func NewForConfigAndClient(cfg *anykube.Config, httpClient *http.Client) (*DynamicClient, error) {
-	rc, err := rest.New(cfg, httpClient)
+	arc, err := anykube.RESTClientForConfigAndClient(cfg, httpClient)
 	if err != nil {
 		return nil, fmt.Errorf("dynamic: %w", err)
 	}
+	// The public client is the request layer under another name.
+	rc := (*rest.Client)(arc)
 	return New(rc), nil
 }
 

@@ -62,10 +62,12 @@ func NewForConfigAndClient(cfg *anykube.Config, httpClient *http.Client, mapper 
 	if kindResolver == nil {
 		return nil, errors.New("scale: nil ScaleKindResolver")
 	}
-	rc, err := rest.New(cfg, httpClient)
+	arc, err := anykube.RESTClientForConfigAndClient(cfg, httpClient)
 	if err != nil {
 		return nil, fmt.Errorf("scale: %w", err)
 	}
+	// The public client is the request layer under another name.
+	rc := (*rest.Client)(arc)
 	return &client{rest: rc, mapper: mapper, paths: pathResolver, resolver: kindResolver}, nil
 }
 

@@ -9,14 +9,12 @@ import (
 	"testing"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-
-	"github.com/anykube/anykube"
 )
 
 // BenchmarkBuildURL measures building a typical list request's URL, the
 // part of every call that is this package's own work.
 func BenchmarkBuildURL(b *testing.B) {
-	c, err := New(&anykube.Config{Host: "https://10.0.0.1:6443"}, &http.Client{})
+	c, err := New(Settings{Host: "https://10.0.0.1:6443"}, &http.Client{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -31,7 +29,7 @@ func BenchmarkBuildURL(b *testing.B) {
 
 // BenchmarkParams measures encoding ListOptions as query parameters.
 func BenchmarkParams(b *testing.B) {
-	c, err := New(&anykube.Config{Host: "https://10.0.0.1:6443"}, &http.Client{})
+	c, err := New(Settings{Host: "https://10.0.0.1:6443"}, &http.Client{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -49,7 +47,7 @@ func BenchmarkDoGet(b *testing.B) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = io.WriteString(w, `{"kind":"ConfigMap","apiVersion":"v1","metadata":{"name":"c"}}`)
 	})
-	c, err := New(&anykube.Config{Host: srv.URL, QPS: -1}, &http.Client{})
+	c, err := New(Settings{Host: srv.URL}, &http.Client{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -72,7 +70,7 @@ func BenchmarkReadLargeBody(b *testing.B) {
 		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 		_, _ = w.Write(body)
 	})
-	c, err := New(&anykube.Config{Host: srv.URL, QPS: -1}, &http.Client{})
+	c, err := New(Settings{Host: srv.URL}, &http.Client{})
 	if err != nil {
 		b.Fatal(err)
 	}

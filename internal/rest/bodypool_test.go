@@ -18,8 +18,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-
-	"github.com/anykube/anykube"
 )
 
 func TestDoDecodeHandsOverBodyAndContentType(t *testing.T) {
@@ -39,7 +37,7 @@ func TestDoDecodeHandsOverBodyAndContentType(t *testing.T) {
 			w.WriteHeader(http.StatusOK)
 		}
 	})
-	c := newTestClient(t, &anykube.Config{Host: srv.URL})
+	c := newTestClient(t, Settings{Host: srv.URL})
 	for path, want := range map[string]string{"/sized": big, "/chunked": big, "/empty": ""} {
 		t.Run(path, func(t *testing.T) {
 			calls := 0
@@ -61,7 +59,7 @@ func TestDoDecodeErrorStatusSkipsDecode(t *testing.T) {
 		w.WriteHeader(http.StatusNotFound)
 		_, _ = io.WriteString(w, `{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"NotFound","code":404,"message":"configmaps \"x\" not found"}`)
 	})
-	c := newTestClient(t, &anykube.Config{Host: srv.URL})
+	c := newTestClient(t, Settings{Host: srv.URL})
 	err := c.Get().AbsPath("/x").DoDecode(context.Background(), func([]byte, string) error {
 		t.Error("decode called for a 404")
 		return nil
@@ -76,7 +74,7 @@ func TestDoDecodeReturnsDecodeErrorUnchanged(t *testing.T) {
 	srv := newCountingServer(t, func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, `{}`)
 	})
-	c := newTestClient(t, &anykube.Config{Host: srv.URL})
+	c := newTestClient(t, Settings{Host: srv.URL})
 	sentinel := errors.New("bad body")
 	err := c.Get().AbsPath("/x").DoDecode(context.Background(), func([]byte, string) error { return sentinel })
 	assert.Same(t, sentinel, err)
@@ -97,7 +95,7 @@ func TestDoDecodeRetriesBodyCutShort(t *testing.T) {
 		}
 		_, _ = io.WriteString(w, `{"items":[]}`)
 	})
-	c := newTestClient(t, &anykube.Config{Host: srv.URL})
+	c := newTestClient(t, Settings{Host: srv.URL})
 	var got string
 	err := c.Get().AbsPath("/x").DoDecode(context.Background(), func(body []byte, _ string) error {
 		got = string(body)
@@ -115,7 +113,7 @@ func TestDoDecodeConcurrentBodiesAreSeparate(t *testing.T) {
 		n, _ := strconv.Atoi(r.URL.Query().Get("n"))
 		_, _ = w.Write(bytes.Repeat([]byte{byte('a' + n%26)}, 1000+n*997))
 	})
-	c := newTestClient(t, &anykube.Config{Host: srv.URL})
+	c := newTestClient(t, Settings{Host: srv.URL})
 	var wg sync.WaitGroup
 	for g := range 8 {
 		wg.Go(func() {
@@ -198,7 +196,7 @@ func TestDoUnsizedBodyAllocatesAboutItsSize(t *testing.T) {
 			w.(http.Flusher).Flush()
 		}
 	})
-	c := newTestClient(t, &anykube.Config{Host: srv.URL})
+	c := newTestClient(t, Settings{Host: srv.URL})
 	get := func() {
 		body, err := c.Get().AbsPath("/chunked").Do(context.Background()).Raw()
 		require.NoError(t, err)
@@ -230,7 +228,7 @@ func TestDoDecodeResultKeepsStatusAndHeaders(t *testing.T) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = io.WriteString(w, `{"kind":"APIGroupList"}`)
 	})
-	c := newTestClient(t, &anykube.Config{Host: srv.URL})
+	c := newTestClient(t, Settings{Host: srv.URL})
 	var got string
 	res, err := c.Get().AbsPath("/apis").DoDecodeResult(context.Background(), func(body []byte, ct string) error {
 		got = string(body)

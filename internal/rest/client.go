@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"k8s.io/apimachinery/pkg/types"
-
-	"github.com/anykube/anykube"
 )
 
 // Retry bounds. They are deliberately smaller than client-go's ten retries:
@@ -26,9 +24,10 @@ const (
 )
 
 // Client sends requests to one API server. It holds the parsed server
-// address, the HTTP client, the client-side rate limiter (shared with every
-// Client built from the same *anykube.Config), the warning handler and the
-// default per-request timeout. It is safe for concurrent use.
+// address, the HTTP client, the client-side rate limiter (anykube shares one
+// between every Client built from the same *anykube.Config), the warning
+// handler and the default per-request timeout. It is safe for concurrent
+// use.
 type Client struct {
 	// base holds the scheme and host; prefix is its path without the
 	// trailing slash, put before every request path.
@@ -40,8 +39,8 @@ type Client struct {
 	// must outlive any fixed bound; it is http itself when that has none.
 	longHTTP *http.Client
 
-	limiter  anykube.RateLimiter // nil: no client-side limiting
-	warnings anykube.WarningHandler
+	limiter  RateLimiter // nil: no client-side limiting
+	warnings WarningHandler
 	timeout  time.Duration
 
 	// Retry timing. Tests shrink them; elsewhere they are the constants.
@@ -51,30 +50,30 @@ type Client struct {
 	backoffMax     time.Duration
 }
 
-// New returns a Client for the server cfg.Host names, sending through
+// New returns a Client for the server s.Host names, sending through
 // httpClient, which should already carry TLS, authentication and the user
 // agent (anykube.HTTPClientFor builds one).
 //
-// cfg.Host may be a URL ("https://10.0.0.1:6443/prefix"), whose path is kept
+// s.Host may be a URL ("https://10.0.0.1:6443/prefix"), whose path is kept
 // as a prefix of every request path, or a bare host:port, which gets
-// "https://" or, when cfg has no TLS settings and no credentials at all,
-// "http://". Hosts with user info are refused, so that a password cannot end
-// up in error messages; use cfg.Username and cfg.Password.
+// "https://" when s.Secure is set and "http://" otherwise. Hosts with user
+// info are refused, so that a password cannot end up in error messages; use
+// Config.Username and Config.Password.
 //
 // If httpClient has a Timeout, it still bounds ordinary requests, but
 // long-running ones (Request.LongRunning) are sent through a copy without it,
-// since a fixed bound would cut every watch. Prefer cfg.Timeout.
+// since a fixed bound would cut every watch. Prefer s.Timeout.
 //
-// New returns an error when cfg or httpClient is nil or cfg.Host cannot be
-// parsed.
-func New(cfg *anykube.Config, httpClient *http.Client) (*Client, error) {
-	if cfg == nil {
-		return nil, errors.New("rest: nil *anykube.Config")
-	}
+// New returns an error when httpClient is nil or s.Host cannot be parsed.
+func New(s Settings, httpClient *http.Client) (*Client, error) {
 	if httpClient == nil {
 		return nil, errors.New("rest: nil *http.Client")
 	}
-	base, err := parseHost(cfg.Host, defaultScheme(cfg))
+	scheme := "http"
+	if s.Secure {
+		scheme = "https"
+	}
+	base, err := parseHost(s.Host, scheme)
 	if err != nil {
 		return nil, err
 	}
@@ -83,9 +82,9 @@ func New(cfg *anykube.Config, httpClient *http.Client) (*Client, error) {
 		prefix:         strings.TrimRight(base.Path, "/"),
 		http:           httpClient,
 		longHTTP:       httpClient,
-		limiter:        limiterFor(cfg),
-		warnings:       cfg.WarningHandler,
-		timeout:        cfg.Timeout,
+		limiter:        s.Limiter,
+		warnings:       s.Warnings,
+		timeout:        s.Timeout,
 		retryAfterUnit: time.Second,
 		retryAfterMax:  MaxRetryAfter,
 		backoffBase:    250 * time.Millisecond,
@@ -100,21 +99,6 @@ func New(cfg *anykube.Config, httpClient *http.Client) (*Client, error) {
 		c.longHTTP = &long
 	}
 	return c, nil
-}
-
-// defaultScheme is the scheme a bare host:port gets: https as soon as
-// anything says the server expects TLS or credentials, which must never be
-// sent in clear; http only for a config that has neither, like a local
-// insecure port or a kubectl proxy.
-func defaultScheme(cfg *anykube.Config) string {
-	t := &cfg.TLSClientConfig
-	if t.Insecure || t.ServerName != "" || t.CertFile != "" || t.KeyFile != "" || t.CAFile != "" ||
-		len(t.CertData) > 0 || len(t.KeyData) > 0 || len(t.CAData) > 0 ||
-		cfg.BearerToken != "" || cfg.BearerTokenFile != "" || cfg.Username != "" || cfg.Password != "" ||
-		cfg.ExecProvider != nil {
-		return "https"
-	}
-	return "http"
 }
 
 // parseHost turns Config.Host into a URL with a scheme, a host and an

@@ -10,8 +10,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/anykube/anykube"
 )
 
 // countingServer is an httptest server that counts the requests that reach
@@ -32,14 +30,11 @@ func newCountingServer(t testing.TB, h http.HandlerFunc) *countingServer {
 	return s
 }
 
-// newTestClient builds a Client for host with fast retry timing, no rate
-// limiting unless cfg asks for it, and warnings going to a recorder.
-func newTestClient(t *testing.T, cfg *anykube.Config) *Client {
+// newTestClient builds a Client with fast retry timing, no rate limiting
+// unless s has a limiter, and warnings going to s.Warnings or the default.
+func newTestClient(t *testing.T, s Settings) *Client {
 	t.Helper()
-	if cfg.QPS == 0 && cfg.RateLimiter == nil {
-		cfg.QPS = -1
-	}
-	c, err := New(cfg, &http.Client{})
+	c, err := New(s, &http.Client{})
 	require.NoError(t, err)
 	c.retryAfterUnit = time.Millisecond
 	c.backoffBase = time.Millisecond
@@ -50,23 +45,22 @@ func newTestClient(t *testing.T, cfg *anykube.Config) *Client {
 func TestNewParsesHost(t *testing.T) {
 	cases := []struct {
 		name       string
-		cfg        anykube.Config
+		s          Settings
 		wantBase   string
 		wantPrefix string
 	}{
-		{"url", anykube.Config{Host: "https://10.0.0.1:6443"}, "https://10.0.0.1:6443", ""},
-		{"url with prefix", anykube.Config{Host: "https://rancher.example/k8s/clusters/c-1/"}, "https://rancher.example", "/k8s/clusters/c-1"},
-		{"plain http url", anykube.Config{Host: "http://127.0.0.1:8001"}, "http://127.0.0.1:8001", ""},
-		{"host:port, nothing configured", anykube.Config{Host: "127.0.0.1:8001"}, "http://127.0.0.1:8001", ""},
-		{"host:port with token", anykube.Config{Host: "10.0.0.1:6443", BearerToken: "x"}, "https://10.0.0.1:6443", ""},
-		{"host:port with CA", anykube.Config{Host: "kube:6443", TLSClientConfig: anykube.TLSClientConfig{CAData: []byte("pem")}}, "https://kube:6443", ""},
-		{"host:port insecure", anykube.Config{Host: "kube:6443", TLSClientConfig: anykube.TLSClientConfig{Insecure: true}}, "https://kube:6443", ""},
-		{"host:port exec", anykube.Config{Host: "kube", ExecProvider: &anykube.ExecConfig{Command: "x"}}, "https://kube", ""},
-		{"ipv6", anykube.Config{Host: "[::1]:6443", Username: "u"}, "https://[::1]:6443", ""},
+		{"url", Settings{Host: "https://10.0.0.1:6443"}, "https://10.0.0.1:6443", ""},
+		{"url with prefix", Settings{Host: "https://rancher.example/k8s/clusters/c-1/"}, "https://rancher.example", "/k8s/clusters/c-1"},
+		{"plain http url", Settings{Host: "http://127.0.0.1:8001"}, "http://127.0.0.1:8001", ""},
+		{"plain http url stays http when secure", Settings{Host: "http://127.0.0.1:8001", Secure: true}, "http://127.0.0.1:8001", ""},
+		{"host:port", Settings{Host: "127.0.0.1:8001"}, "http://127.0.0.1:8001", ""},
+		{"host:port, secure", Settings{Host: "10.0.0.1:6443", Secure: true}, "https://10.0.0.1:6443", ""},
+		{"host, secure", Settings{Host: "kube", Secure: true}, "https://kube", ""},
+		{"ipv6", Settings{Host: "[::1]:6443", Secure: true}, "https://[::1]:6443", ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			c, err := New(&tc.cfg, &http.Client{})
+			c, err := New(tc.s, &http.Client{})
 			require.NoError(t, err)
 			assert.Equal(t, tc.wantBase, c.base.String())
 			assert.Equal(t, tc.wantPrefix, c.prefix)
@@ -77,21 +71,20 @@ func TestNewParsesHost(t *testing.T) {
 func TestNewRejectsBadInput(t *testing.T) {
 	cases := []struct {
 		name    string
-		cfg     *anykube.Config
+		s       Settings
 		hc      *http.Client
 		wantErr string
 	}{
-		{"nil config", nil, &http.Client{}, "nil *anykube.Config"},
-		{"nil client", &anykube.Config{Host: "x:1"}, nil, "nil *http.Client"},
-		{"empty host", &anykube.Config{}, &http.Client{}, "Host is empty"},
-		{"bad scheme", &anykube.Config{Host: "ftp://x"}, &http.Client{}, "scheme must be http or https"},
-		{"user info", &anykube.Config{Host: "https://admin:s3cret@x:6443"}, &http.Client{}, "must not contain user info"},
-		{"query", &anykube.Config{Host: "https://x/?a=b"}, &http.Client{}, "query or fragment"},
-		{"no host", &anykube.Config{Host: "https:///path"}, &http.Client{}, "has no host"},
+		{"nil client", Settings{Host: "x:1"}, nil, "nil *http.Client"},
+		{"empty host", Settings{}, &http.Client{}, "Host is empty"},
+		{"bad scheme", Settings{Host: "ftp://x"}, &http.Client{}, "scheme must be http or https"},
+		{"user info", Settings{Host: "https://admin:s3cret@x:6443"}, &http.Client{}, "must not contain user info"},
+		{"query", Settings{Host: "https://x/?a=b"}, &http.Client{}, "query or fragment"},
+		{"no host", Settings{Host: "https:///path"}, &http.Client{}, "has no host"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := New(tc.cfg, tc.hc)
+			_, err := New(tc.s, tc.hc)
 			require.ErrorContains(t, err, tc.wantErr)
 			assert.NotContains(t, err.Error(), "s3cret")
 		})
@@ -100,19 +93,19 @@ func TestNewRejectsBadInput(t *testing.T) {
 
 func TestNewKeepsHTTPClientTimeoutOffLongRunning(t *testing.T) {
 	hc := &http.Client{Timeout: time.Second}
-	c, err := New(&anykube.Config{Host: "x:1"}, hc)
+	c, err := New(Settings{Host: "x:1"}, hc)
 	require.NoError(t, err)
 	assert.Same(t, hc, c.http)
 	assert.Zero(t, c.longHTTP.Timeout)
 	assert.Equal(t, time.Second, hc.Timeout, "the caller's client must not be changed")
 
-	c, err = New(&anykube.Config{Host: "x:1"}, &http.Client{})
+	c, err = New(Settings{Host: "x:1"}, &http.Client{})
 	require.NoError(t, err)
 	assert.Same(t, c.http, c.longHTTP)
 }
 
 func TestVerbHelpers(t *testing.T) {
-	c := newTestClient(t, &anykube.Config{Host: "http://h"})
+	c := newTestClient(t, Settings{Host: "http://h"})
 	assert.Equal(t, "GET", c.Get().verb)
 	assert.Equal(t, "POST", c.Post().verb)
 	assert.Equal(t, "PUT", c.Put().verb)

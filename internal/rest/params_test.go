@@ -12,8 +12,6 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
-
-	"github.com/anykube/anykube"
 )
 
 // TestParamsRoundTripThroughServerDecoder encodes fully populated option
@@ -103,7 +101,7 @@ func TestParamsSparseValues(t *testing.T) {
 
 func paramsOf(t *testing.T, opts any) url.Values {
 	t.Helper()
-	c, err := New(&anykube.Config{Host: "http://h", QPS: -1}, &http.Client{})
+	c, err := New(Settings{Host: "http://h"}, &http.Client{})
 	require.NoError(t, err)
 	r := c.Get().Params(opts)
 	require.NoError(t, r.err)

@@ -15,12 +15,10 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
-
-	"github.com/anykube/anykube"
 )
 
 func TestURLBuilding(t *testing.T) {
-	c := newTestClient(t, &anykube.Config{Host: "https://kube.example:6443/prefix/"})
+	c := newTestClient(t, Settings{Host: "https://kube.example:6443/prefix/"})
 	yes, no := true, false
 	thirty := int64(30)
 	apps := schema.GroupVersion{Group: "apps", Version: "v1"}
@@ -101,7 +99,7 @@ func TestURLBuilding(t *testing.T) {
 }
 
 func TestURLWithoutPrefix(t *testing.T) {
-	c := newTestClient(t, &anykube.Config{Host: "http://h:1"})
+	c := newTestClient(t, Settings{Host: "http://h:1"})
 	assert.Equal(t, "http://h:1/", c.Get().URL().String())
 	assert.Equal(t, "http://h:1/api/v1/pods", c.Get().Version("v1").Resource("pods").URL().String())
 	assert.Equal(t, "http://h:1/api/v1/namespaces/a%20b/pods", c.Get().Version("v1").Namespace("a b").Resource("pods").URL().String(),
@@ -110,7 +108,7 @@ func TestURLWithoutPrefix(t *testing.T) {
 
 func TestInvalidSegmentsSendNothing(t *testing.T) {
 	srv := newCountingServer(t, func(w http.ResponseWriter, r *http.Request) {})
-	c := newTestClient(t, &anykube.Config{Host: srv.URL})
+	c := newTestClient(t, Settings{Host: srv.URL})
 	base := func() *Request { return c.Get().Version("v1") }
 
 	cases := []struct {
@@ -154,7 +152,7 @@ func TestInvalidSegmentsSendNothing(t *testing.T) {
 
 func TestStructuralErrorsSendNothing(t *testing.T) {
 	srv := newCountingServer(t, func(w http.ResponseWriter, r *http.Request) {})
-	c := newTestClient(t, &anykube.Config{Host: srv.URL})
+	c := newTestClient(t, Settings{Host: srv.URL})
 	cases := []struct {
 		name string
 		req  *Request
@@ -183,7 +181,7 @@ func TestRequestHeadersAndBody(t *testing.T) {
 		_, _ = io.Copy(b, r.Body)
 		got <- seen{r.Method, r.Header.Get("Accept"), r.Header.Get("Content-Type"), strings.Join(r.Header.Values("X-Custom"), ","), b.String()}
 	})
-	c := newTestClient(t, &anykube.Config{Host: srv.URL})
+	c := newTestClient(t, Settings{Host: srv.URL})
 	ctx := context.Background()
 
 	require.NoError(t, c.Get().AbsPath("/x").Do(ctx).Error())
@@ -197,7 +195,7 @@ func TestRequestHeadersAndBody(t *testing.T) {
 }
 
 func TestMaxRetriesAndTimeoutSetters(t *testing.T) {
-	c := newTestClient(t, &anykube.Config{Host: "http://h", Timeout: time.Minute})
+	c := newTestClient(t, Settings{Host: "http://h", Timeout: time.Minute})
 	assert.Equal(t, DefaultMaxRetries, c.Get().maxRetries)
 	assert.Equal(t, 0, c.Get().MaxRetries(-3).maxRetries)
 	assert.Equal(t, time.Minute, c.Get().effectiveTimeout())

@@ -9,8 +9,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-
-	"github.com/anykube/anykube"
 )
 
 func TestInto(t *testing.T) {
@@ -34,7 +32,7 @@ func TestInto(t *testing.T) {
 				w.Header()["Content-Type"] = []string{tc.contentType}
 				_, _ = io.WriteString(w, tc.body)
 			})
-			c := newTestClient(t, &anykube.Config{Host: srv.URL})
+			c := newTestClient(t, Settings{Host: srv.URL})
 			res := c.Get().Version("v1").Namespace("ns").Resource("configmaps").Name("c").Do(context.Background())
 			require.NoError(t, res.Error())
 			var u unstructured.Unstructured
@@ -67,7 +65,7 @@ func TestIntoPreservesIntsAndCase(t *testing.T) {
 
 func TestIntoReturnsRequestError(t *testing.T) {
 	srv := newCountingServer(t, func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNotFound) })
-	c := newTestClient(t, &anykube.Config{Host: srv.URL})
+	c := newTestClient(t, Settings{Host: srv.URL})
 	res := c.Get().AbsPath("/x").Do(context.Background())
 	var v map[string]any
 	assert.Same(t, res.Error(), res.Into(&v))

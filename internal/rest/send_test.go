@@ -15,8 +15,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-
-	"github.com/anykube/anykube"
 )
 
 // dropConnection ends the exchange without any response.
@@ -35,7 +33,7 @@ func TestDoReturnsBodyAndMetadata(t *testing.T) {
 		w.WriteHeader(http.StatusCreated)
 		_, _ = io.WriteString(w, `{"kind":"ConfigMap"}`)
 	})
-	c := newTestClient(t, &anykube.Config{Host: srv.URL})
+	c := newTestClient(t, Settings{Host: srv.URL})
 	res := c.Post().AbsPath("/x").Body([]byte("{}")).Do(context.Background())
 	body, err := res.Raw()
 	require.NoError(t, err)
@@ -54,7 +52,7 @@ func TestDoReadsGzipAndChunkedBodies(t *testing.T) {
 			w.(http.Flusher).Flush()
 		}
 	})
-	c := newTestClient(t, &anykube.Config{Host: srv.URL})
+	c := newTestClient(t, Settings{Host: srv.URL})
 	body, err := c.Get().AbsPath("/x").Do(context.Background()).Raw()
 	require.NoError(t, err)
 	assert.Equal(t, payload, string(body))
@@ -70,7 +68,7 @@ func TestRetryAfter429ThenSuccess(t *testing.T) {
 		}
 		_, _ = io.WriteString(w, "{}")
 	})
-	c := newTestClient(t, &anykube.Config{Host: srv.URL})
+	c := newTestClient(t, Settings{Host: srv.URL})
 	c.retryAfterUnit = time.Second // honour the real second here
 
 	start := time.Now()
@@ -89,7 +87,7 @@ func TestRetryAfterIsCapped(t *testing.T) {
 			return
 		}
 	})
-	c := newTestClient(t, &anykube.Config{Host: srv.URL})
+	c := newTestClient(t, Settings{Host: srv.URL})
 	c.retryAfterUnit = time.Second
 	c.retryAfterMax = 50 * time.Millisecond
 
@@ -117,7 +115,7 @@ func TestServiceUnavailableStormIsBounded(t *testing.T) {
 				}
 				w.WriteHeader(http.StatusServiceUnavailable)
 			})
-			c := newTestClient(t, &anykube.Config{Host: srv.URL})
+			c := newTestClient(t, Settings{Host: srv.URL})
 			req := c.Get().AbsPath("/x")
 			if tc.maxRetries >= 0 {
 				req.MaxRetries(tc.maxRetries)
@@ -167,7 +165,7 @@ func TestWhichStatusesAreRetried(t *testing.T) {
 				}
 				w.WriteHeader(tc.code)
 			})
-			c := newTestClient(t, &anykube.Config{Host: srv.URL})
+			c := newTestClient(t, Settings{Host: srv.URL})
 			err := c.Verb(tc.verb).AbsPath("/x").Body([]byte("{}")).Do(context.Background()).Error()
 			assert.Equal(t, tc.want, srv.hits.Load())
 			if tc.want == 2 {
@@ -191,7 +189,7 @@ func TestRetryReplaysBody(t *testing.T) {
 			w.WriteHeader(http.StatusTooManyRequests)
 		}
 	})
-	c := newTestClient(t, &anykube.Config{Host: srv.URL})
+	c := newTestClient(t, Settings{Host: srv.URL})
 	require.NoError(t, c.Post().AbsPath("/x").BodyReader(strings.NewReader("payload")).Do(context.Background()).Error())
 	assert.Equal(t, []string{"payload", "payload"}, bodies)
 }
@@ -205,7 +203,7 @@ func TestConnectionDroppedBeforeResponseIsRetriedForGET(t *testing.T) {
 		}
 		_, _ = io.WriteString(w, `{"ok":true}`)
 	})
-	c := newTestClient(t, &anykube.Config{Host: srv.URL})
+	c := newTestClient(t, Settings{Host: srv.URL})
 	body, err := c.Get().AbsPath("/x").Do(context.Background()).Raw()
 	require.NoError(t, err)
 	assert.Equal(t, `{"ok":true}`, string(body))
@@ -228,7 +226,7 @@ func TestConnectionDroppedMidBodyIsRetriedForGET(t *testing.T) {
 		}
 		_, _ = io.WriteString(w, `{"items":[]}`)
 	})
-	c := newTestClient(t, &anykube.Config{Host: srv.URL})
+	c := newTestClient(t, Settings{Host: srv.URL})
 	res := c.Get().AbsPath("/x").Do(context.Background())
 	require.NoError(t, res.Error())
 	body, _ := res.Raw()
@@ -238,7 +236,7 @@ func TestConnectionDroppedMidBodyIsRetriedForGET(t *testing.T) {
 
 func TestConnectionDropNotRetriedWhenRetriesOff(t *testing.T) {
 	srv := newCountingServer(t, func(w http.ResponseWriter, r *http.Request) { dropConnection(t, w) })
-	c := newTestClient(t, &anykube.Config{Host: srv.URL})
+	c := newTestClient(t, Settings{Host: srv.URL})
 	err := c.Get().AbsPath("/x").MaxRetries(0).Do(context.Background()).Error()
 	require.Error(t, err)
 	assert.True(t, connectionLost(err), "%v", err)
@@ -247,7 +245,7 @@ func TestConnectionDropNotRetriedWhenRetriesOff(t *testing.T) {
 
 func TestConnectionDropsExhaustRetries(t *testing.T) {
 	srv := newCountingServer(t, func(w http.ResponseWriter, r *http.Request) { dropConnection(t, w) })
-	c := newTestClient(t, &anykube.Config{Host: srv.URL})
+	c := newTestClient(t, Settings{Host: srv.URL})
 	err := c.Get().AbsPath("/x").MaxRetries(2).Do(context.Background()).Error()
 	require.ErrorContains(t, err, "gave up after 3 attempts")
 	assert.ErrorIs(t, err, io.EOF)
@@ -263,7 +261,7 @@ func TestWritesWithSentBodyAreNeverRetried(t *testing.T) {
 				got.Store(string(b))
 				dropConnection(t, w)
 			})
-			c := newTestClient(t, &anykube.Config{Host: srv.URL})
+			c := newTestClient(t, Settings{Host: srv.URL})
 			err := c.Verb(verb).AbsPath("/x").Body([]byte(`{"create":"me"}`)).Do(context.Background()).Error()
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), verb+" "+srv.URL+"/x")
@@ -277,7 +275,7 @@ func TestRefusedConnectionFailsFast(t *testing.T) {
 	srv := newCountingServer(t, func(w http.ResponseWriter, r *http.Request) {})
 	url := srv.URL
 	srv.Close()
-	c := newTestClient(t, &anykube.Config{Host: url})
+	c := newTestClient(t, Settings{Host: url})
 	c.backoffBase, c.backoffMax = time.Second, time.Second
 	start := time.Now()
 	err := c.Get().AbsPath("/x").Do(context.Background()).Error()
@@ -293,7 +291,7 @@ func TestTimeoutCutsSlowGET(t *testing.T) {
 		case <-time.After(5 * time.Second):
 		}
 	})
-	c := newTestClient(t, &anykube.Config{Host: srv.URL, Timeout: 100 * time.Millisecond})
+	c := newTestClient(t, Settings{Host: srv.URL, Timeout: 100 * time.Millisecond})
 	start := time.Now()
 	err := c.Get().AbsPath("/x").Do(context.Background()).Error()
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
@@ -306,7 +304,7 @@ func TestTimeoutBoundsRetryWaits(t *testing.T) {
 		w.Header().Set("Retry-After", "5")
 		w.WriteHeader(http.StatusTooManyRequests)
 	})
-	c := newTestClient(t, &anykube.Config{Host: srv.URL, Timeout: 100 * time.Millisecond})
+	c := newTestClient(t, Settings{Host: srv.URL, Timeout: 100 * time.Millisecond})
 	c.retryAfterUnit = time.Second
 	start := time.Now()
 	err := c.Get().AbsPath("/x").Do(context.Background()).Error()
@@ -341,7 +339,7 @@ func streamingServer(t *testing.T) *countingServer {
 
 func TestLongRunningStreamOutlivesTimeouts(t *testing.T) {
 	srv := streamingServer(t)
-	cfg := &anykube.Config{Host: srv.URL, Timeout: 100 * time.Millisecond, QPS: -1}
+	cfg := Settings{Host: srv.URL, Timeout: 100 * time.Millisecond}
 	// The http.Client.Timeout trap: client-go users pass clients with one.
 	c, err := New(cfg, &http.Client{Timeout: 100 * time.Millisecond})
 	require.NoError(t, err)
@@ -357,7 +355,7 @@ func TestLongRunningStreamOutlivesTimeouts(t *testing.T) {
 
 func TestTimeoutCutsStreamNotMarkedLongRunning(t *testing.T) {
 	srv := streamingServer(t)
-	c := newTestClient(t, &anykube.Config{Host: srv.URL, Timeout: 100 * time.Millisecond})
+	c := newTestClient(t, Settings{Host: srv.URL, Timeout: 100 * time.Millisecond})
 	body, _, err := c.Get().AbsPath("/watch").Stream(context.Background())
 	require.NoError(t, err)
 	defer body.Close()
@@ -371,7 +369,7 @@ func TestStreamEndsWithContext(t *testing.T) {
 		w.(http.Flusher).Flush()
 		<-r.Context().Done()
 	})
-	c := newTestClient(t, &anykube.Config{Host: srv.URL})
+	c := newTestClient(t, Settings{Host: srv.URL})
 	ctx, cancel := context.WithCancel(context.Background())
 	body, _, err := c.Get().AbsPath("/watch").LongRunning().Stream(ctx)
 	require.NoError(t, err)
@@ -397,7 +395,7 @@ func TestStreamErrorStatus(t *testing.T) {
 		w.WriteHeader(http.StatusGone)
 		_, _ = io.WriteString(w, `{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"Expired","code":410,"message":"too old resource version"}`)
 	})
-	c := newTestClient(t, &anykube.Config{Host: srv.URL})
+	c := newTestClient(t, Settings{Host: srv.URL})
 	body, hdr, err := c.Get().AbsPath("/watch").LongRunning().Stream(context.Background())
 	assert.Nil(t, body)
 	assert.Nil(t, hdr)
@@ -409,7 +407,7 @@ func TestCancelEndsRetryAfterWait(t *testing.T) {
 		w.Header().Set("Retry-After", "10")
 		w.WriteHeader(http.StatusTooManyRequests)
 	})
-	c := newTestClient(t, &anykube.Config{Host: srv.URL})
+	c := newTestClient(t, Settings{Host: srv.URL})
 	c.retryAfterUnit = time.Second
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -424,7 +422,7 @@ func TestCancelEndsRetryAfterWait(t *testing.T) {
 
 func TestCancelledContextSendsNothing(t *testing.T) {
 	srv := newCountingServer(t, func(w http.ResponseWriter, r *http.Request) {})
-	c := newTestClient(t, &anykube.Config{Host: srv.URL})
+	c := newTestClient(t, Settings{Host: srv.URL})
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	err := c.Get().AbsPath("/x").Do(ctx).Error()
@@ -433,7 +431,7 @@ func TestCancelledContextSendsNothing(t *testing.T) {
 }
 
 func TestTransportErrorNamesRequest(t *testing.T) {
-	c := newTestClient(t, &anykube.Config{Host: "http://127.0.0.1:1"})
+	c := newTestClient(t, Settings{Host: "http://127.0.0.1:1"})
 	err := c.Get().AbsPath("/version").Do(context.Background()).Error()
 	require.Error(t, err)
 	assert.True(t, strings.HasPrefix(err.Error(), "GET http://127.0.0.1:1/version: "), err.Error())

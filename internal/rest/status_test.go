@@ -11,8 +11,6 @@ import (
 	"github.com/stretchr/testify/require"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-
-	"github.com/anykube/anykube"
 )
 
 func TestErrorResponses(t *testing.T) {
@@ -119,7 +117,7 @@ func TestErrorResponses(t *testing.T) {
 				w.WriteHeader(tc.code)
 				_, _ = io.WriteString(w, tc.body)
 			})
-			c := newTestClient(t, &anykube.Config{Host: srv.URL})
+			c := newTestClient(t, Settings{Host: srv.URL})
 			res := c.Verb(tc.verb).Version("v1").Namespace("ns").Resource("pods").Name("web").MaxRetries(0).Do(context.Background())
 			err := res.Error()
 			var se *apierrors.StatusError
@@ -154,7 +152,7 @@ func TestErrorRetryAfterInDetails(t *testing.T) {
 		w.Header().Set("Retry-After", "7")
 		w.WriteHeader(http.StatusTooManyRequests)
 	})
-	c := newTestClient(t, &anykube.Config{Host: srv.URL})
+	c := newTestClient(t, Settings{Host: srv.URL})
 	err := c.Get().AbsPath("/x").MaxRetries(0).Do(context.Background()).Error()
 	secs, ok := apierrors.SuggestsClientDelay(err)
 	assert.True(t, ok)

@@ -8,8 +8,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/anykube/anykube"
 )
 
 type recordedWarning struct {
@@ -40,7 +38,7 @@ func TestWarningsDelivered(t *testing.T) {
 		}
 	})
 	rec := &warningRecorder{}
-	c := newTestClient(t, &anykube.Config{Host: srv.URL, WarningHandler: rec})
+	c := newTestClient(t, Settings{Host: srv.URL, Warnings: rec})
 	require.NoError(t, c.Get().AbsPath("/x").Do(context.Background()).Error())
 	require.Error(t, c.Get().AbsPath("/fail").Do(context.Background()).Error(), "error responses carry warnings too")
 
@@ -60,7 +58,7 @@ func TestDedupWarningLogger(t *testing.T) {
 		w.Header().Add("Warning", `299 - "a", 299 - "b", 299 - "a"`)
 		w.Header().Add("Warning", `199 - "not from the API server"`)
 	})
-	c := newTestClient(t, &anykube.Config{Host: srv.URL, WarningHandler: l})
+	c := newTestClient(t, Settings{Host: srv.URL, Warnings: l})
 	for range 3 {
 		require.NoError(t, c.Get().AbsPath("/x").Do(context.Background()).Error())
 	}
@@ -78,7 +76,7 @@ func TestDedupWarningLoggerBoundsMemory(t *testing.T) {
 }
 
 func TestDefaultWarningHandlerIsShared(t *testing.T) {
-	c, err := New(&anykube.Config{Host: "http://h"}, &http.Client{})
+	c, err := New(Settings{Host: "http://h"}, &http.Client{})
 	require.NoError(t, err)
 	assert.Same(t, defaultWarningHandler, c.warnings)
 }

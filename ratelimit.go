@@ -1,4 +1,4 @@
-package rest
+package anykube
 
 import (
 	"context"
@@ -8,24 +8,23 @@ import (
 	"weak"
 
 	"golang.org/x/time/rate"
-
-	"github.com/anykube/anykube"
 )
 
-// sharedLimiters gives every Client built from the same *anykube.Config one
-// token bucket, the way client-go shares a limiter through its Config,
-// without adding a field to Config. Keys are weak so that a map entry never
-// keeps a Config alive; a cleanup on the Config removes its entry.
+// sharedLimiters gives every client built from the same *Config one token
+// bucket, the way client-go shares a limiter through its Config, without a
+// field in Config that a copy would share by accident. Keys are weak so
+// that an entry never keeps a Config alive; a cleanup on the Config removes
+// its entry.
 var sharedLimiters struct {
 	mu sync.Mutex // guards m
-	m  map[weak.Pointer[anykube.Config]]*tokenBucket
+	m  map[weak.Pointer[Config]]*tokenBucket
 }
 
 // limiterFor returns the limiter for clients built from cfg: cfg.RateLimiter
 // when set, nil when cfg.QPS is negative, else the token bucket shared by all
 // clients of this *Config, created on first use from QPS and Burst (zero
 // meaning the defaults). Settings changed after the first use are not seen.
-func limiterFor(cfg *anykube.Config) anykube.RateLimiter {
+func limiterFor(cfg *Config) RateLimiter {
 	if cfg.RateLimiter != nil {
 		return cfg.RateLimiter
 	}
@@ -40,14 +39,14 @@ func limiterFor(cfg *anykube.Config) anykube.RateLimiter {
 	}
 	qps, burst := cfg.QPS, cfg.Burst
 	if qps == 0 {
-		qps = anykube.DefaultQPS
+		qps = DefaultQPS
 	}
 	if burst <= 0 {
-		burst = anykube.DefaultBurst
+		burst = DefaultBurst
 	}
 	l := &tokenBucket{rate.NewLimiter(rate.Limit(qps), burst)}
 	if sharedLimiters.m == nil {
-		sharedLimiters.m = make(map[weak.Pointer[anykube.Config]]*tokenBucket)
+		sharedLimiters.m = make(map[weak.Pointer[Config]]*tokenBucket)
 	}
 	sharedLimiters.m[key] = l
 	runtime.AddCleanup(cfg, forgetLimiter, key)
@@ -55,7 +54,7 @@ func limiterFor(cfg *anykube.Config) anykube.RateLimiter {
 }
 
 // forgetLimiter drops the entry of a Config that has been collected.
-func forgetLimiter(key weak.Pointer[anykube.Config]) {
+func forgetLimiter(key weak.Pointer[Config]) {
 	sharedLimiters.mu.Lock()
 	delete(sharedLimiters.m, key)
 	sharedLimiters.mu.Unlock()
