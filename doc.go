@@ -16,6 +16,13 @@
 // files are re-read), basic auth, client certificates, client-go exec
 // credential plugins, and impersonation.
 //
+// RESTClientFor and RESTClientForConfigAndClient give a raw REST client, in
+// client-go's builder shape, for what the other clients do not model:
+// non-resource paths (/healthz, /version, /metrics), subresources (log,
+// proxy, eviction, token), any content type. It is the request layer the
+// other clients are built on, with their rate limiter, retries, warning
+// handling and StatusErrors.
+//
 // The clients live in sub-packages: discovery (what the server serves),
 // restmapper (kinds to resources), dynamic (create, get, list, watch, patch
 // and apply any resource) and scale (the scale subresource). Each has a

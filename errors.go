@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/anykube/anykube/internal/rest"
 )
 
 // ErrNotInCluster is returned (wrapped) by InClusterConfig when the process
@@ -99,3 +101,16 @@ func (e *KubeconfigFieldError) Error() string {
 
 // Unwrap returns the cause.
 func (e *KubeconfigFieldError) Unwrap() error { return e.Err }
+
+// InvalidPathSegmentError reports a namespace, resource, name, subresource,
+// group or version that a Request refused to put into its path: empty where
+// a value is required, "." or "..", or containing "/" or "%". Its fields
+// are Kind (which segment: "name", "namespace", ...), Value and Reason.
+// Request.Do, Stream and Watch return it without sending anything.
+type InvalidPathSegmentError = rest.InvalidPathSegmentError
+
+// DecodeError reports a 2xx body that Result.Into or Result.Get could not
+// decode: its fields are Method and Path (the request), ContentType and
+// Err (the decoder's error, also returned by Unwrap). The body itself is
+// left out, since it may hold secrets.
+type DecodeError = rest.DecodeError

@@ -13,7 +13,9 @@ import (
 	"path/filepath"
 	"strings"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/anykube/anykube"
@@ -127,4 +129,117 @@ func ExampleHTTPClientFor() {
 	fmt.Println(resp.Status, string(body))
 	// Output:
 	// 200 OK GET /version, authorized: true
+}
+
+// fakeAPIServer answers a few paths the way kube-apiserver does, for the
+// REST client examples.
+func fakeAPIServer() *httptest.Server {
+	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/healthz":
+			fmt.Fprint(w, "ok")
+		case "/version":
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprint(w, `{"major":"1","minor":"37","gitVersion":"v1.37.2"}`)
+		case "/api/v1/namespaces/default/pods/web":
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprint(w, `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"web","namespace":"default"},"spec":{"nodeName":"node-1"}}`)
+		case "/api/v1/namespaces/default/pods/web/log":
+			w.Header().Set("Content-Type", "text/plain")
+			fmt.Fprintf(w, "tail=%s: listening on :8080\n", r.URL.Query().Get("tailLines"))
+		case "/api/v1/namespaces/default/pods/db":
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusNotFound)
+			fmt.Fprint(w, `{"kind":"Status","apiVersion":"v1","status":"Failure","message":"pods \"db\" not found","reason":"NotFound","code":404}`)
+		case "/api/v1/namespaces/default/configmaps":
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprintln(w, `{"type":"ADDED","object":{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"settings"}}}`)
+			fmt.Fprintln(w, `{"type":"DELETED","object":{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"settings"}}}`)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+}
+
+// RESTClientFor gives raw requests with the dynamic client's transport,
+// credentials, limiter, retries and errors: non-resource paths, objects,
+// and subresources such as a pod's log.
+func ExampleRESTClientFor() {
+	srv := fakeAPIServer()
+	defer srv.Close()
+	ctx := context.Background()
+
+	rc, err := anykube.RESTClientFor(&anykube.Config{Host: srv.URL})
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	// Non-resource paths: AbsPath.
+	health, err := rc.Get().AbsPath("/healthz").DoRaw(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	var version struct {
+		GitVersion string `json:"gitVersion"`
+	}
+	if err := rc.Get().AbsPath("/version").Do(ctx).Into(&version); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(string(health), version.GitVersion)
+
+	// Resources: a version (and group) for the root, then the usual parts.
+	pod, err := rc.Get().Version("v1").Namespace("default").Resource("pods").Name("web").Do(ctx).Get()
+	if err != nil {
+		log.Fatal(err)
+	}
+	node, _, _ := unstructured.NestedString(pod.Object, "spec", "nodeName")
+	fmt.Println(pod.GetKind(), pod.GetName(), "on", node)
+
+	// The server's errors are apimachinery StatusErrors.
+	err = rc.Get().Version("v1").Namespace("default").Resource("pods").Name("db").Do(ctx).Error()
+	fmt.Println(apierrors.IsNotFound(err))
+
+	// Subresources, option structs as query parameters, streamed bodies.
+	tail := int64(20)
+	logs, err := rc.Get().Version("v1").Namespace("default").Resource("pods").Name("web").SubResource("log").
+		VersionedParams(&struct {
+			TailLines *int64 `json:"tailLines,omitempty"`
+		}{&tail}).
+		Stream(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer logs.Close()
+	if _, err := io.Copy(os.Stdout, logs); err != nil {
+		log.Fatal(err)
+	}
+	// Output:
+	// ok v1.37.2
+	// Pod web on node-1
+	// true
+	// tail=20: listening on :8080
+}
+
+// Watch decodes the stream of events into Unstructured objects.
+func ExampleRequest_Watch() {
+	srv := fakeAPIServer()
+	defer srv.Close()
+
+	rc, err := anykube.RESTClientFor(&anykube.Config{Host: srv.URL})
+	if err != nil {
+		log.Fatal(err)
+	}
+	w, err := rc.Get().Version("v1").Namespace("default").Resource("configmaps").
+		VersionedParams(&metav1.ListOptions{Watch: true}).
+		Watch(context.Background())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer w.Stop()
+	for ev := range w.ResultChan() {
+		fmt.Println(ev.Type, ev.Object.(*unstructured.Unstructured).GetName())
+	}
+	// Output:
+	// ADDED settings
+	// DELETED settings
 }

@@ -12,8 +12,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/anykube/anykube/internal/rest"
 )
 
 // shortCtx leaves too little time for a limiter token that is not already
@@ -42,8 +40,8 @@ func TestLimiterSharedByClientsOfOneConfig(t *testing.T) {
 	require.NoError(t, err)
 	assert.Same(t, limiterFor(cfg), limiterFor(cfg))
 
-	require.NoError(t, rawClient(c1).Get().AbsPath("/x").Do(shortCtx(t)).Error(), "the burst allows one")
-	err = rawClient(c2).Get().AbsPath("/x").Do(shortCtx(t)).Error()
+	require.NoError(t, c1.Get().AbsPath("/x").Do(shortCtx(t)).Error(), "the burst allows one")
+	err = c2.Get().AbsPath("/x").Do(shortCtx(t)).Error()
 	assert.ErrorIs(t, err, context.DeadlineExceeded, "the other client shares the empty bucket")
 	assert.Equal(t, int32(1), hits.Load())
 
@@ -52,7 +50,7 @@ func TestLimiterSharedByClientsOfOneConfig(t *testing.T) {
 	c3, err := RESTClientForConfigAndClient(&other, &http.Client{})
 	require.NoError(t, err)
 	assert.NotSame(t, limiterFor(cfg), limiterFor(&other))
-	require.NoError(t, rawClient(c3).Get().AbsPath("/x").Do(shortCtx(t)).Error())
+	require.NoError(t, c3.Get().AbsPath("/x").Do(shortCtx(t)).Error())
 	assert.Equal(t, int32(2), hits.Load())
 }
 
@@ -63,7 +61,7 @@ func TestNegativeQPSTurnsLimitingOff(t *testing.T) {
 	c, err := RESTClientForConfigAndClient(cfg, &http.Client{})
 	require.NoError(t, err)
 	for range 5 {
-		require.NoError(t, rawClient(c).Get().AbsPath("/x").Do(shortCtx(t)).Error())
+		require.NoError(t, c.Get().AbsPath("/x").Do(shortCtx(t)).Error())
 	}
 	assert.Equal(t, int32(5), hits.Load())
 }
@@ -85,7 +83,7 @@ func TestConfigRateLimiterReplacesTheBucket(t *testing.T) {
 	assert.Same(t, l, limiterFor(cfg))
 	c, err := RESTClientForConfigAndClient(cfg, &http.Client{})
 	require.NoError(t, err)
-	require.NoError(t, rawClient(c).Get().AbsPath("/x").Do(context.Background()).Error())
+	require.NoError(t, c.Get().AbsPath("/x").Do(context.Background()).Error())
 	assert.Equal(t, int32(1), l.n.Load())
 }
 
@@ -121,6 +119,3 @@ func TestLimiterEntryDroppedWithConfig(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
-
-// rawClient is the request layer under c.
-func rawClient(c *RESTClient) *rest.Client { return (*rest.Client)(c) }

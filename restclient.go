@@ -4,6 +4,8 @@ import (
 	"errors"
 	"net/http"
 
+	"k8s.io/apimachinery/pkg/types"
+
 	"github.com/anykube/anykube/internal/rest"
 )
 
@@ -97,4 +99,29 @@ func expectsTLS(cfg *Config) bool {
 		len(t.CertData) > 0 || len(t.KeyData) > 0 || len(t.CAData) > 0 ||
 		cfg.BearerToken != "" || cfg.BearerTokenFile != "" || cfg.Username != "" || cfg.Password != "" ||
 		cfg.ExecProvider != nil
+}
+
+// Verb starts a request with the given HTTP method.
+func (c *RESTClient) Verb(verb string) *Request {
+	return (*Request)((*rest.Client)(c).Verb(verb))
+}
+
+// Get starts a GET request.
+func (c *RESTClient) Get() *Request { return c.Verb(http.MethodGet) }
+
+// Post starts a POST request.
+func (c *RESTClient) Post() *Request { return c.Verb(http.MethodPost) }
+
+// Put starts a PUT request.
+func (c *RESTClient) Put() *Request { return c.Verb(http.MethodPut) }
+
+// Delete starts a DELETE request.
+func (c *RESTClient) Delete() *Request { return c.Verb(http.MethodDelete) }
+
+// Patch starts a PATCH request whose body is of the given patch type
+// (types.MergePatchType, types.StrategicMergePatchType,
+// types.JSONPatchType, types.ApplyPatchType), which becomes its
+// Content-Type.
+func (c *RESTClient) Patch(pt types.PatchType) *Request {
+	return (*Request)((*rest.Client)(c).Patch(pt))
 }

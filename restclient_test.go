@@ -28,7 +28,7 @@ func TestRESTClientSchemeOfABareHost(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			c, err := RESTClientForConfigAndClient(&tc.cfg, &http.Client{})
 			require.NoError(t, err)
-			assert.Equal(t, tc.want, rawClient(c).Get().AbsPath("/version").URL().String())
+			assert.Equal(t, tc.want, c.Get().AbsPath("/version").URL().String())
 		})
 	}
 }

@@ -297,7 +297,7 @@ func (r *resourceClient) Watch(ctx context.Context, opts metav1.ListOptions) (wa
 		}
 		return nil, r.fail(c, err)
 	}
-	return newStreamWatcher(ctx, body, func(err error) error { return r.fail(c, err) }), nil
+	return rest.NewStreamWatcher(ctx, body, func(err error) error { return r.fail(c, err) }), nil
 }
 
 func (r *resourceClient) Patch(ctx context.Context, name string, pt types.PatchType, data []byte, opts metav1.PatchOptions, subresources ...string) (*unstructured.Unstructured, error) {

@@ -22,8 +22,9 @@ type Request struct {
 	c    *Client
 	verb string
 
-	// The path is root + namespace + resource + name + subresource, where
-	// root is absPath when set, else derived from group and version.
+	// The path is root + prefix + namespace + resource + name +
+	// subresource + suffix, where root is absPath when set, else derived
+	// from group and version.
 	absPath     string
 	absSet      bool
 	group       string
@@ -35,6 +36,8 @@ type Request struct {
 	name        string
 	nameSet     bool
 	subresource string
+	prefix      string // cleaned, without leading or trailing slash
+	suffix      string // cleaned, without leading or trailing slash
 
 	params  url.Values
 	headers http.Header
@@ -56,6 +59,17 @@ func (r *Request) fail(err error) *Request {
 		r.err = err
 	}
 	return r
+}
+
+// Fail records err as a builder mistake, for callers that check their own
+// input while building: Do and Stream return it, unless an earlier one is
+// recorded, and send nothing.
+func (r *Request) Fail(err error) *Request { return r.fail(err) }
+
+// HasParam reports whether a query parameter named key has been added.
+func (r *Request) HasParam(key string) bool {
+	_, ok := r.params[key]
+	return ok
 }
 
 // AbsPath sets the root of the request path, joined from segments, in place
@@ -146,6 +160,33 @@ func (r *Request) SubResource(parts ...string) *Request {
 	return r
 }
 
+// Prefix appends segments to the root of the path (AbsPath, or the
+// /api/v1 or /apis/G/V of Group and Version), before the namespace and
+// resource: Prefix("watch") gives /api/v1/watch/... With neither AbsPath
+// nor a version, the prefix is the root. The segments may contain slashes;
+// "." and ".." are cleaned away and cannot climb above the root.
+func (r *Request) Prefix(segments ...string) *Request {
+	r.prefix = joinRelative(r.prefix, segments)
+	return r
+}
+
+// Suffix appends segments after the subresource (or whatever comes last),
+// as in SubResource("proxy").Suffix("metrics"). The segments may contain
+// slashes; "." and ".." are cleaned away and cannot climb above what comes
+// before them.
+func (r *Request) Suffix(segments ...string) *Request {
+	r.suffix = joinRelative(r.suffix, segments)
+	return r
+}
+
+// joinRelative appends segments to base and cleans the result as a path
+// of its own, so that ".." stops at its start; it has no leading or
+// trailing slash.
+func joinRelative(base string, segments []string) string {
+	p := path.Join(append([]string{"/", base}, segments...)...)
+	return strings.TrimPrefix(p, "/")
+}
+
 // Param adds a query parameter; repeated calls with the same key add values.
 func (r *Request) Param(key, value string) *Request {
 	if r.params == nil {
@@ -213,7 +254,7 @@ func (r *Request) MaxRetries(n int) *Request {
 }
 
 // errNoRoot is returned when a resource-shaped path has nothing to hang on.
-var errNoRoot = errors.New("request has a namespace, resource or name but neither a version nor an absolute path")
+var errNoRoot = errors.New("request has a namespace, resource or name but neither a version nor an absolute path or prefix to put them under")
 
 // buildPath returns the request path below the Config.Host prefix.
 func (r *Request) buildPath() (string, error) {
@@ -234,18 +275,26 @@ func (r *Request) buildPath() (string, error) {
 			b.WriteByte('/')
 		}
 		b.WriteString(r.version)
-	case r.namespace != "" || r.resourceSet || r.nameSet:
+	case r.prefix == "" && (r.namespace != "" || r.resourceSet || r.nameSet):
 		return "", errNoRoot
 	}
 	if (r.nameSet || r.subresource != "") && !r.resourceSet {
 		return "", errors.New("request has a name or subresource but no resource")
 	}
-	if r.namespace != "" || r.resourceSet {
-		// A root of "/" must not double the slash.
+	// A root of "/" must not double the slash before what follows it.
+	trim := func() {
 		if s := b.String(); strings.HasSuffix(s, "/") {
 			b.Reset()
 			b.WriteString(strings.TrimSuffix(s, "/"))
 		}
+	}
+	if r.prefix != "" {
+		trim()
+		b.WriteByte('/')
+		b.WriteString(r.prefix)
+	}
+	if r.namespace != "" || r.resourceSet {
+		trim()
 	}
 	if r.namespace != "" {
 		b.WriteString("/namespaces/")
@@ -262,6 +311,11 @@ func (r *Request) buildPath() (string, error) {
 	if r.subresource != "" {
 		b.WriteByte('/')
 		b.WriteString(r.subresource)
+	}
+	if r.suffix != "" {
+		trim()
+		b.WriteByte('/')
+		b.WriteString(r.suffix)
 	}
 	return b.String(), nil
 }

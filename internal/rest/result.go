@@ -5,7 +5,10 @@ import (
 	"net/http"
 	"strings"
 
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/json"
+
+	"github.com/anykube/anykube/internal/codec"
 )
 
 // Result is the outcome of Request.Do: the response body, status and
@@ -81,4 +84,30 @@ func isJSON(contentType string) bool {
 	mt, _, _ := strings.Cut(contentType, ";")
 	mt = strings.ToLower(strings.TrimSpace(mt))
 	return mt == "" || mt == "application/json" || strings.HasSuffix(mt, "+json")
+}
+
+// Object decodes a 2xx JSON body into an Unstructured, with the dynamic
+// client's decoder: "kind" and "apiVersion" are required, and a list
+// stays one object whose "items" is a slice. It returns the request's error
+// if there is one, and otherwise a *DecodeError naming the request when the
+// body is empty, not JSON, or not an object with a kind.
+func (r Result) Object() (*unstructured.Unstructured, error) {
+	if r.err != nil {
+		return nil, r.err
+	}
+	ct := r.ContentType()
+	fail := func(err error) error {
+		return &DecodeError{Method: r.verb, Path: r.path, ContentType: ct, Err: err}
+	}
+	switch {
+	case !isJSON(ct):
+		return nil, fail(errors.New("the response is not JSON"))
+	case len(r.body) == 0:
+		return nil, fail(errors.New("the response body is empty"))
+	}
+	u, err := codec.DecodeObject(r.body)
+	if err != nil {
+		return nil, fail(err)
+	}
+	return u, nil
 }

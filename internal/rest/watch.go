@@ -1,4 +1,4 @@
-package dynamic
+package rest
 
 import (
 	"context"
@@ -17,7 +17,8 @@ import (
 )
 
 // streamWatcher turns a watch response body into watch events, decoding
-// each {"type", "object"} frame as it arrives.
+// each {"type", "object"} frame as it arrives. The dynamic client and
+// anykube's RESTClient both watch through it.
 //
 // Events carry *unstructured.Unstructured objects, except ERROR events,
 // which carry the *metav1.Status the server sent (apierrors.FromObject
@@ -37,7 +38,12 @@ type streamWatcher struct {
 	stopOnce sync.Once
 }
 
-func newStreamWatcher(ctx context.Context, body io.ReadCloser, wrap func(error) error) *streamWatcher {
+// NewStreamWatcher returns the watch.Interface reading the watch stream
+// body, which it closes when the stream ends or Stop is called. ctx is the
+// one the request was sent with: when it ends, the result channel closes
+// without an ERROR event. wrap names the request around a client-side
+// failure in the ERROR event's message.
+func NewStreamWatcher(ctx context.Context, body io.ReadCloser, wrap func(error) error) watch.Interface {
 	w := &streamWatcher{
 		ctx:    ctx,
 		body:   body,
