@@ -127,6 +127,12 @@ func (d *DiscoveryClient) WithContext(ctx context.Context) DiscoveryInterface {
 	return &c
 }
 
+// RESTClient returns the REST client d sends through: the same server,
+// credentials, rate limiter and retries, for raw requests.
+func (d *DiscoveryClient) RESTClient() *anykube.RESTClient {
+	return (*anykube.RESTClient)(d.rest)
+}
+
 // WithLegacy returns a copy of d that asks only for the legacy documents.
 func (d *DiscoveryClient) WithLegacy() DiscoveryInterface {
 	c := *d

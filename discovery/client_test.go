@@ -18,7 +18,9 @@ import (
 
 	"github.com/anykube/anykube"
 	"github.com/anykube/anykube/discovery"
+	"github.com/anykube/anykube/discovery/cached/memory"
 	"github.com/anykube/anykube/discovery/discoverytest"
+	"github.com/anykube/anykube/discovery/fake"
 )
 
 func newClient(t testing.TB, url string) *discovery.DiscoveryClient {
@@ -404,4 +406,23 @@ func TestZeroClientFailsWithoutPanicking(t *testing.T) {
 	assert.Error(t, err)
 	_, err = discovery.NewDiscoveryClientForConfig(nil)
 	assert.Error(t, err)
+}
+
+func TestRESTClientReachesTheSameServer(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/healthz" || r.Header.Get("Authorization") != "Bearer t0ken" {
+			http.Error(w, "no", http.StatusForbidden)
+			return
+		}
+		_, _ = w.Write([]byte("ok"))
+	}))
+	defer srv.Close()
+	d, err := discovery.NewDiscoveryClientForConfig(&anykube.Config{Host: srv.URL, BearerToken: "t0ken"})
+	require.NoError(t, err)
+	for _, di := range []discovery.DiscoveryInterface{d, memory.NewMemCacheClient(d), d.WithContext(context.Background())} {
+		body, err := di.RESTClient().Get().AbsPath("/healthz").DoRaw(context.Background())
+		require.NoError(t, err)
+		assert.Equal(t, "ok", string(body))
+	}
+	assert.Nil(t, (&fake.FakeDiscovery{}).RESTClient())
 }

@@ -7,6 +7,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/version"
+
+	"github.com/anykube/anykube"
 )
 
 // DiscoveryInterface asks a server which API groups, versions and resources
@@ -32,6 +34,11 @@ type DiscoveryInterface interface {
 	// error. The receiver is not changed. This is anykube's one way to pass
 	// a context, instead of client-go's ...WithContext method twins.
 	WithContext(ctx context.Context) DiscoveryInterface
+
+	// RESTClient returns the REST client the discovery client sends
+	// through, for raw requests to the same server, or nil when there is
+	// none (a fake).
+	RESTClient() *anykube.RESTClient
 }
 
 // ServerGroupsInterface lists the groups a server serves.

@@ -14,6 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/version"
 
+	"github.com/anykube/anykube"
 	"github.com/anykube/anykube/discovery"
 )
 
@@ -64,6 +65,10 @@ func (f *FakeDiscovery) record(name string) {
 
 // WithContext returns f: the fake never blocks, so contexts do not matter.
 func (f *FakeDiscovery) WithContext(context.Context) discovery.DiscoveryInterface { return f }
+
+// RESTClient returns nil, as client-go's fake does: the fake has no server
+// to send raw requests to.
+func (f *FakeDiscovery) RESTClient() *anykube.RESTClient { return nil }
 
 // WithLegacy returns f.
 func (f *FakeDiscovery) WithLegacy() discovery.DiscoveryInterface { return f }

@@ -130,6 +130,10 @@ func (s *source) WithContext(ctx context.Context) discovery.DiscoveryInterface {
 
 func (s *source) WithLegacy() discovery.DiscoveryInterface { return s }
 
+// RESTClient returns the delegate's REST client; requests sent through it
+// bypass the cache.
+func (s *source) RESTClient() *anykube.RESTClient { return s.delegate.RESTClient() }
+
 func (s *source) Fresh() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()

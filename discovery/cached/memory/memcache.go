@@ -20,6 +20,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/version"
 
+	"github.com/anykube/anykube"
 	"github.com/anykube/anykube/discovery"
 )
 
@@ -97,6 +98,10 @@ func (c *MemCacheClient) context() context.Context {
 func (c *MemCacheClient) WithContext(ctx context.Context) discovery.DiscoveryInterface {
 	return &MemCacheClient{state: c.state, ctx: ctx}
 }
+
+// RESTClient returns the delegate's REST client; requests sent through it
+// bypass the cache.
+func (c *MemCacheClient) RESTClient() *anykube.RESTClient { return c.delegate.RESTClient() }
 
 // WithLegacy returns c: the cache has no legacy-only mode.
 func (c *MemCacheClient) WithLegacy() discovery.DiscoveryInterface { return c }
