@@ -51,6 +51,13 @@
 //     Each library runs with its defaults (anykube drops managedFields,
 //     client-go keeps them); configmaps-10k-keep has anykube keep them too,
 //     for reference.
+//   - PodLogs/{stream-256MiB,follow-256MiB}: an httptest server answering
+//     pods/big/log with 256 MiB of klog-style lines, written 64 KiB at a
+//     time, and pods/big with a pod whose container has terminated. Each op
+//     opens the log (anykube's podlogs Client.Stream, client-go's
+//     CoreV1().Pods().GetLogs().Stream) and drains it through a 32 KiB
+//     buffer; follow-256MiB sets Follow, so anykube also reads the pod
+//     before and after to tell a stopped container from a cut stream.
 //
 // Besides wall time (ns/op), every case reports cpu-ns/op, the process's
 // CPU time per op: on a machine shared with other work it is the steadier

@@ -92,6 +92,11 @@ var targets = []target{
 	{bench: "InformerSync/configmaps-10k", unit: "retained-B", max: 0.7},
 	{bench: "InformerSync/configmaps-10k-keep", unit: "retained-B", max: 0.7, info: true},
 	{bench: "BinarySize", unit: "bytes", max: 0.5},
+	// Issue 16's: pod logs pass through as fast as client-go's, with no
+	// more allocation; following costs one read of the pod at the end.
+	{bench: "PodLogs/stream-256MiB", unit: "MB/s", min: 0.9},
+	{bench: "PodLogs/stream-256MiB", unit: "B/op", max: 1.1},
+	{bench: "PodLogs/follow-256MiB", unit: "MB/s", min: 0.9},
 }
 
 // cpuTwins maps wall-time units to the CPU-time units the benchmarks also
