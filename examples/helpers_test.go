@@ -9,14 +9,12 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -220,83 +218,6 @@ func (r *running) output() string {
 	defer r.mu.Unlock()
 	return strings.Join(r.out, "\n")
 }
-
-// tcpProxy forwards TCP connections to the cluster, TLS and all, and can
-// drop every open connection, or refuse new ones for a while, the way a
-// flaky network or a restarting load balancer does.
-type tcpProxy struct {
-	ln       net.Listener
-	target   string
-	refusing atomic.Bool
-	accepted atomic.Int64
-	mu       sync.Mutex
-	conns    map[net.Conn]struct{}
-}
-
-func newTCPProxy(t *testing.T, target string) *tcpProxy {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &tcpProxy{ln: ln, target: target, conns: map[net.Conn]struct{}{}}
-	go p.serve()
-	t.Cleanup(func() {
-		ln.Close()
-		p.cut()
-	})
-	return p
-}
-
-func (p *tcpProxy) serve() {
-	for {
-		down, err := p.ln.Accept()
-		if err != nil {
-			return
-		}
-		if p.refusing.Load() {
-			down.Close()
-			continue
-		}
-		up, err := net.DialTimeout("tcp", p.target, 5*time.Second)
-		if err != nil {
-			down.Close()
-			continue
-		}
-		p.accepted.Add(1)
-		p.mu.Lock()
-		p.conns[down], p.conns[up] = struct{}{}, struct{}{}
-		p.mu.Unlock()
-		go func() { _, _ = io.Copy(up, down); p.drop(up, down) }()
-		go func() { _, _ = io.Copy(down, up); p.drop(up, down) }()
-	}
-}
-
-// drop closes a connection pair whose one side ended.
-func (p *tcpProxy) drop(conns ...net.Conn) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for _, c := range conns {
-		c.Close()
-		delete(p.conns, c)
-	}
-}
-
-// cut closes every connection open through the proxy and returns how many
-// client connections there were.
-func (p *tcpProxy) cut() int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for c := range p.conns {
-		c.Close()
-	}
-	n := len(p.conns) / 2
-	clear(p.conns)
-	return n
-}
-
-// url is the proxy's address as a kubeconfig server.
-func (p *tcpProxy) url() string { return "https://" + p.ln.Addr().String() }
 
 // waitFor polls cond for up to 30 seconds.
 func waitFor(t *testing.T, what string, cond func() bool) {

@@ -1,6 +1,7 @@
 package examples_test
 
 import (
+	"github.com/anykube/anykube/internal/e2e"
 	"net/http"
 	"net/url"
 	"strings"
@@ -42,8 +43,8 @@ func TestWatchSurvivesDroppedConnection(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	proxy := newTCPProxy(t, u.Host)
-	env := []string{"KUBECONFIG=" + writeKubeconfig(t, proxy.url(), ns)}
+	proxy := e2e.NewTCPProxy(t, u.Host)
+	env := []string{"KUBECONFIG=" + writeKubeconfig(t, proxy.URL(), ns)}
 	cms := "/api/v1/namespaces/" + ns + "/configmaps"
 	create := func(name string) {
 		mustKube(t, http.MethodPost, cms, `{"metadata":{"name":"`+name+`"}}`)
@@ -58,16 +59,16 @@ func TestWatchSurvivesDroppedConnection(t *testing.T) {
 
 	// Drop the watch and refuse new connections while three changes
 	// happen; the watcher must catch up from where it was.
-	proxy.refusing.Store(true)
-	if n := proxy.cut(); n == 0 {
+	proxy.Refusing.Store(true)
+	if n := proxy.Cut(); n == 0 {
 		t.Fatal("no connection to cut")
 	}
-	accepted := proxy.accepted.Load()
+	accepted := proxy.Accepted.Load()
 	create("b")
 	mustKube(t, http.MethodPatch, cms+"/a", `{"data":{"k":"v"}}`)
 	kube(t, http.MethodDelete, cms+"/before", "")
 	time.Sleep(500 * time.Millisecond) // the watcher retries against a closed door
-	proxy.refusing.Store(false)
+	proxy.Refusing.Store(false)
 
 	w.expect(t, "ADDED     configmap/b")
 	w.expect(t, "MODIFIED  configmap/a")
@@ -75,7 +76,7 @@ func TestWatchSurvivesDroppedConnection(t *testing.T) {
 	if err := w.wait(t); err != nil {
 		t.Fatalf("watch exited with %v; stderr:\n%s", err, w.stderr.String())
 	}
-	if proxy.accepted.Load() == accepted {
+	if proxy.Accepted.Load() == accepted {
 		t.Errorf("the watcher never reconnected")
 	}
 	// Every change once: the output holds four changes after the state.

@@ -50,8 +50,11 @@ func SharedWithCRDs(t testing.TB, crds []CRD) *testcluster.Cluster {
 }
 
 // CreateNamespace creates a namespace named prefix-<random hex> for a
-// test and returns its name. Without a controller-manager a namespace is
-// never emptied, so it is left with the cluster rather than deleted.
+// test and returns its name. On a cluster that runs workloads it waits for
+// the namespace's default service account, without which pods are
+// refused, and deletes the namespace after the test; on a bare cluster
+// (no controller-manager) a namespace would never be emptied, so it is
+// left with the cluster.
 func CreateNamespace(t testing.TB, c *testcluster.Cluster, prefix string) string {
 	t.Helper()
 	hc, err := c.HTTPClient()
@@ -68,6 +71,21 @@ func CreateNamespace(t testing.TB, c *testcluster.Cluster, prefix string) string
 	}
 	if code != http.StatusCreated {
 		t.Fatalf("creating namespace %s: HTTP %d: %s", name, code, resp)
+	}
+	if len(c.Nodes) == 0 {
+		return name
+	}
+	t.Cleanup(func() {
+		do(context.Background(), hc, http.MethodDelete, c.Host+"/api/v1/namespaces/"+name, nil, "")
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	err = poll(ctx, func() (bool, error) {
+		code, _, err := do(ctx, hc, http.MethodGet, c.Host+"/api/v1/namespaces/"+name+"/serviceaccounts/default", nil, "")
+		return err == nil && code == http.StatusOK, nil
+	})
+	if err != nil {
+		t.Fatalf("waiting for the default service account of %s: %v", name, err)
 	}
 	return name
 }
