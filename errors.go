@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/anykube/anykube/internal/rest"
+	"github.com/anykube/anykube/internal/transport"
 )
 
 // ErrNotInCluster is returned (wrapped) by InClusterConfig when the process
@@ -114,3 +115,11 @@ type InvalidPathSegmentError = rest.InvalidPathSegmentError
 // Err (the decoder's error, also returned by Unwrap). The body itself is
 // left out, since it may hold secrets.
 type DecodeError = rest.DecodeError
+// RedirectError reports a redirect that a transport from TransportFor (or a
+// client from HTTPClientFor) refused to follow because it leads to another
+// host than the request was sent to, or from https to http: the request
+// would have carried the Config's credentials there, or in clear text. It
+// names the redirect's status, where the request was sent and the target
+// (scheme, host and path, never user info or query). Requests sent through
+// anykube's clients return it wrapped; test for it with errors.As.
+type RedirectError = transport.RedirectError

@@ -43,6 +43,12 @@ func HTTPClientFor(cfg *Config) (*http.Client, error) {
 //     DefaultUserAgent()) when the request sets none;
 //   - cfg.WrapTransport, last.
 //
+// A redirect is followed only within the scheme and host the request was
+// sent to (an upgrade from http to https on the default ports is allowed):
+// one that leads to another host, or from https to http, fails the request
+// with a *RedirectError before anything is sent there, so that credentials
+// never reach a host the request was not addressed to.
+//
 // It fails when cfg is nil, when TLS files cannot be read or hold no usable
 // PEM, when CA and Insecure are both set, when TLS settings come with a
 // custom Transport, when a bearer token and basic auth are both set, or when

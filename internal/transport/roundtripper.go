@@ -7,7 +7,8 @@ import (
 
 // headerRoundTripper adds the headers every request carries: credentials,
 // impersonation and user agent. It does the work of what would otherwise be
-// three wrappers in one request clone.
+// three wrappers in one request clone. It is also where redirects are
+// checked (see checkRedirect), so it is in every transport New builds.
 type headerRoundTripper struct {
 	next        http.RoundTripper
 	auth        authorizer  // nil for anonymous requests
@@ -19,10 +20,18 @@ type headerRoundTripper struct {
 // itself win: an Authorization header, a User-Agent, or any Impersonate-User
 // header switches the corresponding part off for this request.
 //
+// A request that follows a redirect to another host, or from https to
+// http, is not sent: it fails with a *RedirectError before any credential
+// is obtained.
+//
 // When the server answers 401 and the credential source can produce a
 // different credential (an exec plugin re-run, a rotated token file), the
 // request is sent once more, provided its body can be replayed.
 func (rt *headerRoundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
+	if err := checkRedirect(req); err != nil {
+		closeBody(req)
+		return nil, err
+	}
 	useAuth := rt.auth != nil && req.Header.Get("Authorization") == ""
 	var authValue string
 	if useAuth {
@@ -60,6 +69,14 @@ func (rt *headerRoundTripper) RoundTrip(req *http.Request) (*http.Response, erro
 		return nil, err
 	}
 	return rt.next.RoundTrip(rt.prepare(req, v, body))
+}
+
+// CloseIdleConnections closes the idle connections of the transport below,
+// so that http.Client.CloseIdleConnections reaches it through this layer.
+func (rt *headerRoundTripper) CloseIdleConnections() {
+	if c, ok := rt.next.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
 }
 
 // prepare returns a copy of req with the headers set; req itself is never

@@ -27,7 +27,8 @@ const (
 )
 
 // New builds the round tripper for c: base transport, then the header
-// layer (credentials, impersonation, user agent), then c.Wrap.
+// layer (credentials, impersonation, user agent, and the refusal of
+// redirects to another host or from https to http), then c.Wrap.
 //
 // It fails when the TLS settings cannot be loaded (named file missing, PEM
 // without a certificate, certificate without key, CA together with
@@ -76,10 +77,11 @@ func newWith(c *Config, exec *execAuthenticator) (http.RoundTripper, error) {
 		}
 		base = t
 	}
-	var rt http.RoundTripper = base
-	imp := impersonationHeaders(&c.Impersonate)
-	if auth != nil || imp != nil || c.UserAgent != "" {
-		rt = &headerRoundTripper{next: base, auth: auth, impersonate: imp, userAgent: c.UserAgent}
+	var rt http.RoundTripper = &headerRoundTripper{
+		next:        base,
+		auth:        auth,
+		impersonate: impersonationHeaders(&c.Impersonate),
+		userAgent:   c.UserAgent,
 	}
 	if c.Wrap != nil {
 		rt = c.Wrap(rt)

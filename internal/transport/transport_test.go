@@ -105,7 +105,7 @@ func TestClientCertificateFromFilesIsPresentedAndReloaded(t *testing.T) {
 	writeFile(t, dir, "c.key", k2, 0o600)
 	// A certificate is presented at the handshake: a new connection is
 	// needed to see the new one.
-	rt.(*http.Transport).CloseIdleConnections()
+	rt.(interface{ CloseIdleConnections() }).CloseIdleConnections()
 	assert.Equal(t, http.StatusOK, get(t, rt, srv.URL))
 	assert.Equal(t, []string{"first", "second"}, rec.clientCN)
 }
@@ -123,8 +123,10 @@ func TestClientCertificateFromData(t *testing.T) {
 func TestBaseTransportSettings(t *testing.T) {
 	rt, err := New(&Config{TLS: TLS{ServerName: "settings.example"}, DisableCompression: true})
 	require.NoError(t, err)
-	tr, ok := rt.(*http.Transport)
-	require.True(t, ok, "without headers to add the base transport is returned as is")
+	hr, ok := rt.(*headerRoundTripper)
+	require.True(t, ok, "the header layer, which checks redirects, is always there")
+	tr, ok := hr.next.(*http.Transport)
+	require.True(t, ok)
 	assert.True(t, tr.ForceAttemptHTTP2)
 	assert.True(t, tr.DisableCompression)
 	assert.Equal(t, maxIdleConnsPerHost, tr.MaxIdleConnsPerHost)
@@ -134,10 +136,10 @@ func TestBaseTransportSettings(t *testing.T) {
 
 	again, err := New(&Config{TLS: TLS{ServerName: "settings.example"}, DisableCompression: true})
 	require.NoError(t, err)
-	assert.Same(t, tr, again, "equal TLS settings share a connection pool")
+	assert.Same(t, tr, again.(*headerRoundTripper).next, "equal TLS settings share a connection pool")
 	other, err := New(&Config{TLS: TLS{ServerName: "settings.example"}})
 	require.NoError(t, err)
-	assert.NotSame(t, tr, other)
+	assert.NotSame(t, tr, other.(*headerRoundTripper).next)
 }
 
 func TestWrapIsOutermost(t *testing.T) {
