@@ -16,7 +16,7 @@ import (
 // credential and checks that none of the credentials used shows up in the
 // error text.
 func TestNoSecretInAnyError(t *testing.T) {
-	secrets := []string{"TOKSECRET", "PASSSECRET", "KEYSECRET", "PROXYSECRET", "EXECOUTSECRET", "ENVSECRET"}
+	secrets := []string{"TOKSECRET", "PASSSECRET", "KEYSECRET", "PROXYSECRET", "EXECOUTSECRET", "EXECERRSECRET", "ENVSECRET"}
 	var errs []error
 	collect := func(err error) {
 		t.Helper()
@@ -66,7 +66,7 @@ func TestNoSecretInAnyError(t *testing.T) {
 			Env: []ExecEnvVar{{Name: "E", Value: "ENVSECRET"}}}
 	}
 	cred := `{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"EXECOUTSECRET"}}`
-	collect(requestErr(&Config{ExecProvider: plugin("echo '" + cred + "'; echo 'denied' >&2; exit 1\n")}))
+	collect(requestErr(&Config{ExecProvider: plugin("echo '" + cred + "'; echo 'denied EXECERRSECRET' >&2; exit 1\n")}))
 	collect(requestErr(&Config{ExecProvider: plugin("echo 'EXECOUTSECRET is not json'\n")}))
 	collect(requestErr(&Config{ExecProvider: plugin(`echo '{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential","status":{"token":"EXECOUTSECRET"}}'` + "\n")}))
 	collect(requestErr(&Config{ExecProvider: plugin(`echo '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":["EXECOUTSECRET"]}}'` + "\n")}))

@@ -210,11 +210,11 @@ func (a *execAuthenticator) clientCertificate(info *tls.CertificateRequestInfo) 
 	return c.cert, c.cert != nil, nil
 }
 
-// maxStderr bounds the plugin's standard error kept for an error message.
-const maxStderr = 2 << 10
-
-// exec runs the plugin once. Its errors show the plugin's (trimmed)
-// standard error but never its standard output.
+// exec runs the plugin once. Its errors quote neither the plugin's
+// standard output nor its standard error: a plugin that fails may print its
+// token, a refresh token or its environment on either, and errors end up in
+// logs. They give the exit status and how much the plugin wrote to
+// standard error, so that the user knows to run it by hand.
 func (a *execAuthenticator) exec() (*credentials, error) {
 	name := a.cfg.Command
 	path, err := exec.LookPath(name)
@@ -256,20 +256,20 @@ func (a *execAuthenticator) exec() (*credentials, error) {
 		cmd.Env = append(cmd.Env, e.Name+"="+e.Value)
 	}
 	var stdout bytes.Buffer
-	stderr := &tailBuffer{max: maxStderr}
+	var stderr byteCounter
 	cmd.Stdout = &stdout
-	cmd.Stderr = stderr
+	cmd.Stderr = &stderr
 	if interactive {
-		// An interactive plugin prompts on standard error.
+		// An interactive plugin prompts on standard error, for the user
+		// at the terminal to read; that is where it goes.
 		cmd.Stdin = a.stdin
-		cmd.Stderr = io.MultiWriter(a.stderr, stderr)
+		cmd.Stderr = io.MultiWriter(a.stderr, &stderr)
 	}
 	if err := cmd.Run(); err != nil {
-		msg := strings.TrimSpace(stderr.String())
-		if msg == "" {
+		if stderr == 0 {
 			return nil, fmt.Errorf("exec plugin %q failed: %w", name, err)
 		}
-		return nil, fmt.Errorf("exec plugin %q failed: %w; stderr: %s", name, err, msg)
+		return nil, fmt.Errorf("exec plugin %q failed: %w (it wrote %d bytes to standard error, not shown because they may hold credentials; run the command by hand to read them)", name, err, int64(stderr))
 	}
 	creds, err := parseExecOutput(stdout.Bytes(), a.cfg.APIVersion)
 	if err != nil {
@@ -288,28 +288,13 @@ type execNotFoundError struct {
 func (e *execNotFoundError) Error() string { return e.msg }
 func (e *execNotFoundError) Unwrap() error { return e.err }
 
-// tailBuffer keeps the last max bytes written to it: the end of a plugin's
-// standard error is where the reason for a failure usually is.
-type tailBuffer struct {
-	max       int
-	buf       []byte
-	truncated bool
-}
+// byteCounter counts what a plugin writes to standard error and keeps
+// none of it.
+type byteCounter int64
 
-func (t *tailBuffer) Write(p []byte) (int, error) {
-	t.buf = append(t.buf, p...)
-	if over := len(t.buf) - t.max; over > 0 {
-		t.buf = append(t.buf[:0], t.buf[over:]...)
-		t.truncated = true
-	}
+func (c *byteCounter) Write(p []byte) (int, error) {
+	*c += byteCounter(len(p))
 	return len(p), nil
-}
-
-func (t *tailBuffer) String() string {
-	if t.truncated {
-		return "..." + string(t.buf)
-	}
-	return string(t.buf)
 }
 
 // isTerminal reports whether f is a character device, which is what a

@@ -244,29 +244,38 @@ func TestExecPluginNotFound(t *testing.T) {
 	assert.Contains(t, err.Error(), missing)
 }
 
-func TestExecPluginFailsShowsStderrNotStdout(t *testing.T) {
+// A plugin that prints its token on standard error and fails must not put
+// the token in the error, which every request returns and programs log.
+func TestExecPluginFailureQuotesNeitherStderrNorStdout(t *testing.T) {
 	srv := httptest.NewServer(&recorder{})
 	defer srv.Close()
 	script := writeFile(t, t.TempDir(), "plugin.sh", []byte(`#!/bin/sh
 echo '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"STDOUT-SECRET"}}'
-echo "  error: login expired, run 'cloud login'  " >&2
+echo "refresh failed for token STDERR-SECRET, env: API_KEY=ENV-SECRET" >&2
 exit 3
 `), 0o755)
 	rt, err := New(&Config{Exec: &ExecConfig{Command: script, APIVersion: execAPIV1, InteractiveMode: "Never"}})
 	require.NoError(t, err)
 	err = getErr(t, rt, srv.URL)
 	assert.Contains(t, err.Error(), "exit status 3")
-	assert.Contains(t, err.Error(), "stderr: error: login expired, run 'cloud login'")
-	assert.NotContains(t, err.Error(), "STDOUT-SECRET")
+	assert.Contains(t, err.Error(), "wrote 64 bytes to standard error, not shown")
+	for _, secret := range []string{"STDOUT-SECRET", "STDERR-SECRET", "ENV-SECRET"} {
+		assert.NotContains(t, err.Error(), secret)
+	}
 	var ee *exec.ExitError
 	assert.True(t, errors.As(err, &ee))
+	assert.Empty(t, ee.Stderr, "the exit error carries no copy of standard error either")
 }
 
-func TestExecLongStderrIsTrimmedToItsEnd(t *testing.T) {
-	b := &tailBuffer{max: 8}
-	b.Write([]byte("0123456789"))
-	b.Write([]byte("ab"))
-	assert.Equal(t, "...456789ab", b.String())
+func TestExecPluginFailureWithoutStderr(t *testing.T) {
+	srv := httptest.NewServer(&recorder{})
+	defer srv.Close()
+	script := writeFile(t, t.TempDir(), "plugin.sh", []byte("#!/bin/sh\nexit 2\n"), 0o755)
+	rt, err := New(&Config{Exec: &ExecConfig{Command: script, APIVersion: execAPIV1, InteractiveMode: "Never"}})
+	require.NoError(t, err)
+	err = getErr(t, rt, srv.URL)
+	assert.ErrorContains(t, err, "failed: exit status 2")
+	assert.NotContains(t, err.Error(), "standard error")
 }
 
 func TestExecBadOutput(t *testing.T) {
