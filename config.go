@@ -20,13 +20,15 @@ import (
 // same *Config share one client-side rate limiter.
 //
 // Printing a Config with the fmt package masks BearerToken, Password,
-// TLSClientConfig.KeyData and exec plugin env values (see String), so a
-// Config may be logged.
+// TLSClientConfig.KeyData, exec plugin env values and any user info in Host
+// (see String), so a Config may be logged.
 type Config struct {
 	// Host is the API server's address: a URL ("https://10.0.0.1:6443"), or a
 	// host:port that gets https:// (or http:// when TLSClientConfig is empty
 	// and no credentials are set) prepended. A path in the URL is kept as a
-	// prefix for every request.
+	// prefix for every request. User info ("https://user:password@host")
+	// is refused by the clients, and by LoadKubeconfig in a server: field;
+	// set Username and Password instead.
 	Host string
 
 	// BearerToken is sent as "Authorization: Bearer ..." on every request.

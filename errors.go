@@ -115,6 +115,7 @@ type InvalidPathSegmentError = rest.InvalidPathSegmentError
 // Err (the decoder's error, also returned by Unwrap). The body itself is
 // left out, since it may hold secrets.
 type DecodeError = rest.DecodeError
+
 // RedirectError reports a redirect that a transport from TransportFor (or a
 // client from HTTPClientFor) refused to follow because it leads to another
 // host than the request was sent to, or from https to http: the request

@@ -64,8 +64,8 @@ func ConfigFromKubeconfig(opts KubeconfigOptions) (*Config, error) {
 // listed file that cannot be read; *KubeconfigParseError for bad YAML;
 // ErrNoCurrentContext; *KubeconfigNotFoundError for a missing context,
 // cluster or user; *KubeconfigFieldError for an unusable field (bad base64,
-// missing referenced file, bad proxy-url, server missing, unsupported
-// auth-provider).
+// missing referenced file, bad proxy-url, server missing or carrying user
+// info, unsupported auth-provider).
 func LoadKubeconfig(opts KubeconfigOptions) (*Kubeconfig, error) {
 	paths := opts.Paths
 	if len(paths) == 0 {
@@ -172,6 +172,11 @@ func configFromSelection(sel *kubeconfig.Selection) (*Config, error) {
 	}
 	if cl.Server == "" {
 		return nil, clusterErr("server", "", errors.New("not set"))
+	}
+	if _, _, _, ok := splitUserInfo(cl.Server); ok {
+		// Refused here, where the file and entry can be named, rather
+		// than by the first request; the value is not quoted.
+		return nil, clusterErr("server", "", errors.New("must not contain user info (user:password@); put credentials in the user entry"))
 	}
 	cfg := &Config{
 		Host:            cl.Server,

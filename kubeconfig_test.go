@@ -174,11 +174,13 @@ contexts:
 - {name: no-server, context: {cluster: no-server}}
 - {name: bad-proxy, context: {cluster: bad-proxy}}
 - {name: auth-provider, context: {cluster: cl, user: auth-provider}}
+- {name: user-info, context: {cluster: user-info, user: u}}
 clusters:
 - {name: cl, cluster: {server: "https://k.example"}}
 - {name: bad-ca, cluster: {server: "https://k.example", certificate-authority: certs/ca.crt}}
 - {name: no-server, cluster: {}}
 - {name: bad-proxy, cluster: {server: "https://k.example", proxy-url: "ftp://proxy"}}
+- {name: user-info, cluster: {server: "https://admin:PW-SECRET@k.example:6443"}}
 users:
 - {name: u, user: {}}
 - {name: missing-cert, user: {client-certificate: nope.crt, client-key: present.crt}}
@@ -210,6 +212,7 @@ users:
 		"no-server":     {Kubeconfig: p, Kind: "cluster", Name: "no-server", Field: "server"},
 		"bad-proxy":     {Kubeconfig: p, Kind: "cluster", Name: "bad-proxy", Field: "proxy-url"},
 		"auth-provider": {Kubeconfig: p, Kind: "user", Name: "auth-provider", Field: "auth-provider"},
+		"user-info":     {Kubeconfig: p, Kind: "cluster", Name: "user-info", Field: "server"},
 	} {
 		err := load(ctx)
 		require.True(t, errors.As(err, &fe), "%s: %v", ctx, err)
@@ -222,6 +225,8 @@ users:
 		}
 	}
 	assert.ErrorContains(t, load("bad-proxy"), `unsupported scheme "ftp"`)
+	assert.ErrorContains(t, load("user-info"), "must not contain user info")
+	assert.NotContains(t, load("user-info").Error(), "PW-SECRET")
 	assert.ErrorContains(t, load("auth-provider"), `provider "gcp" is not supported`)
 }
 

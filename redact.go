@@ -12,8 +12,9 @@ const redacted = "--- REDACTED ---"
 // does not recurse into String.
 type plainConfig Config
 
-// String prints the Config with BearerToken, Password, the client key and
-// exec plugin env values masked, so %v and %+v of a Config are safe to log.
+// String prints the Config with BearerToken, Password, the client key,
+// exec plugin env values and any user info in Host masked, so %v and %+v of
+// a Config are safe to log.
 func (c Config) String() string {
 	return fmt.Sprintf("%+v", plainConfig(c.redact()))
 }
@@ -26,6 +27,9 @@ func (c Config) GoString() string {
 // redact returns a copy of c with its secrets replaced. Nested values that
 // print themselves (TLSClientConfig, ExecConfig) mask their own.
 func (c Config) redact() Config {
+	if before, _, after, ok := splitUserInfo(c.Host); ok {
+		c.Host = before + redacted + "@" + after
+	}
 	if c.BearerToken != "" {
 		c.BearerToken = redacted
 	}
@@ -85,4 +89,26 @@ func (e ExecConfig) redact() ExecConfig {
 		e.Env = env
 	}
 	return e
+}
+
+// splitUserInfo finds the user info of a server address ("user:password@"
+// after the scheme, before the host), which the REST client refuses but a
+// hand-built Config may still hold. It works on the text, not on a parsed
+// URL, so that an address that does not parse is masked too. ok is false
+// when there is none; otherwise host == before + userinfo + "@" + after.
+func splitUserInfo(host string) (before, userinfo, after string, ok bool) {
+	start := 0
+	if i := strings.Index(host, "://"); i >= 0 {
+		start = i + len("://")
+	}
+	end := len(host)
+	if i := strings.IndexAny(host[start:], "/?#"); i >= 0 {
+		end = start + i
+	}
+	at := strings.LastIndex(host[start:end], "@")
+	if at < 0 {
+		return "", "", "", false
+	}
+	at += start
+	return host[:start], host[start:at], host[at+1:], true
 }

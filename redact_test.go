@@ -39,3 +39,21 @@ func TestConfigPrintingMasksSecrets(t *testing.T) {
 	assert.Equal(t, "TOKEN-SECRET", cfg.BearerToken, "printing leaves the Config alone")
 	assert.Equal(t, "ENV-SECRET", cfg.ExecProvider.Env[0].Value)
 }
+
+func TestConfigPrintingMasksUserInfoInHost(t *testing.T) {
+	for host, want := range map[string]string{
+		"https://admin:PW-SECRET@k.example:6443/prefix": "https://" + redacted + "@k.example:6443/prefix",
+		"admin:PW-SECRET@k.example:6443":                redacted + "@k.example:6443",
+		"https://TOKEN-SECRET@k.example":                "https://" + redacted + "@k.example",
+		"https://a:PW-SECRET%zz@k.example":              "https://" + redacted + "@k.example",
+		"https://k.example/path@with-at":                "https://k.example/path@with-at",
+		"https://k.example":                             "https://k.example",
+	} {
+		cfg := Config{Host: host}
+		for _, s := range []string{fmt.Sprintf("%v", cfg), fmt.Sprintf("%+v", cfg), fmt.Sprintf("%#v", cfg), fmt.Sprint(&cfg)} {
+			assert.NotContains(t, s, "SECRET", host)
+			assert.Contains(t, s, want, host)
+		}
+		assert.Equal(t, host, cfg.Host, "printing leaves the Config alone")
+	}
+}

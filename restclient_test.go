@@ -1,7 +1,11 @@
 package anykube
 
 import (
+	"context"
+	"errors"
 	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -54,4 +58,28 @@ func TestRESTClientForRejectsBadInput(t *testing.T) {
 	}
 	_, err := RESTClientFor(nil)
 	assert.Error(t, err)
+}
+
+// A redirect to another host fails the request with a *RedirectError, is
+// not retried, and the other host sees nothing: not the request, not the
+// credentials.
+func TestRESTClientRedirectToAnotherHostFails(t *testing.T) {
+	var otherHits, hits atomic.Int32
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { otherHits.Add(1) }))
+	defer other.Close()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		http.Redirect(w, r, other.URL+"/stolen?secret=LOCATION-SECRET", http.StatusFound)
+	}))
+	defer srv.Close()
+	c, err := RESTClientFor(&Config{Host: srv.URL, BearerToken: "TOKEN-SECRET", QPS: -1})
+	require.NoError(t, err)
+	err = c.Get().AbsPath("/api").Do(context.Background()).Error()
+	var re *RedirectError
+	require.True(t, errors.As(err, &re), "%v", err)
+	assert.Equal(t, other.URL+"/stolen", re.To)
+	assert.Zero(t, otherHits.Load())
+	assert.Equal(t, int32(1), hits.Load(), "a refused redirect is not retried")
+	assert.NotContains(t, err.Error(), "TOKEN-SECRET")
+	assert.NotContains(t, err.Error(), "LOCATION-SECRET")
 }

@@ -46,6 +46,8 @@ func TestNoSecretInAnyError(t *testing.T) {
 	collect(load(base+"clusters: [{name: cl, cluster: {server: 'https://k'}}]\nusers: [{name: u, user: {token: TOKSECRET, client-certificate: missing.crt, client-key: k}}]\n", ""))
 	collect(load(base+"clusters: [{name: cl, cluster: {server: 'https://k'}}]\nusers: [{name: x, user: {token: TOKSECRET}}]\n", ""))
 	collect(load(base+"clusters: [{name: cl, cluster: {}}]\nusers: [{name: u, user: {password: PASSSECRET}}]\n", ""))
+	collect(load(base+"clusters: [{name: cl, cluster: {server: 'https://u:PASSSECRET@k'}}]\nusers: [{name: u, user: {token: TOKSECRET}}]\n", ""))
+	collect(load(base+"clusters: [{name: cl, cluster: {server: 'u:PASSSECRET%zz@k:6443'}}]\nusers: [{name: u, user: {}}]\n", ""))
 	collect(load(base+"clusters: [{name: cl, cluster: {server: 'https://k'}}]\nusers: [{name: u, user: {auth-provider: {name: oidc, config: {id-token: TOKSECRET}}}}]\n", ""))
 
 	// Building transports.

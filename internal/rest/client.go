@@ -119,6 +119,11 @@ func parseHost(host, scheme string) (*url.URL, error) {
 		if errors.As(err, &ue) {
 			err = ue.Err
 		}
+		if strings.Contains(host, "@") {
+			// The parser's own message may quote a piece of a password
+			// (an invalid escape, say).
+			return nil, errors.New("rest: Config.Host is not a URL or host:port, and it must not contain user info; set Config.Username and Config.Password instead")
+		}
 		return nil, fmt.Errorf("rest: Config.Host is not a URL or host:port: %w", err)
 	}
 	if u.User != nil {

@@ -79,6 +79,9 @@ func TestNewRejectsBadInput(t *testing.T) {
 		{"empty host", Settings{}, &http.Client{}, "Host is empty"},
 		{"bad scheme", Settings{Host: "ftp://x"}, &http.Client{}, "scheme must be http or https"},
 		{"user info", Settings{Host: "https://admin:s3cret@x:6443"}, &http.Client{}, "must not contain user info"},
+		{"user info, no scheme", Settings{Host: "admin:s3cret@x:6443"}, &http.Client{}, "must not contain user info"},
+		{"user info, bad escape", Settings{Host: "https://admin:s3cret%zz@x:6443"}, &http.Client{}, "must not contain user info"},
+		{"user only", Settings{Host: "https://s3cret@x:6443"}, &http.Client{}, "must not contain user info"},
 		{"query", Settings{Host: "https://x/?a=b"}, &http.Client{}, "query or fragment"},
 		{"no host", Settings{Host: "https:///path"}, &http.Client{}, "has no host"},
 	}

@@ -438,25 +438,3 @@ func TestTransportErrorNamesRequest(t *testing.T) {
 	var ue interface{ Timeout() bool }
 	assert.True(t, errors.As(err, &ue), "the net error stays reachable")
 }
-
-// A redirect to another host fails the request with the transport's
-// *anykube.RedirectError, is not retried, and the other host sees nothing.
-func TestRedirectToAnotherHostFails(t *testing.T) {
-	other := newCountingServer(t, func(w http.ResponseWriter, r *http.Request) {})
-	srv := newCountingServer(t, func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, other.URL+"/stolen?secret=LOCATION-SECRET", http.StatusFound)
-	})
-	cfg := &anykube.Config{Host: srv.URL, BearerToken: "TOKEN-SECRET", QPS: -1}
-	hc, err := anykube.HTTPClientFor(cfg)
-	require.NoError(t, err)
-	c, err := New(cfg, hc)
-	require.NoError(t, err)
-	err = c.Get().AbsPath("/api").Do(context.Background()).Error()
-	var re *anykube.RedirectError
-	require.True(t, errors.As(err, &re), "%v", err)
-	assert.Equal(t, other.URL+"/stolen", re.To)
-	assert.Zero(t, other.hits.Load())
-	assert.Equal(t, int32(1), srv.hits.Load(), "a refused redirect is not retried")
-	assert.NotContains(t, err.Error(), "TOKEN-SECRET")
-	assert.NotContains(t, err.Error(), "LOCATION-SECRET")
-}
