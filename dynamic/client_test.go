@@ -289,6 +289,31 @@ func TestGarbledResponses(t *testing.T) {
 	}
 }
 
+// A Secret whose answer lacks its kind (a broken proxy, a buggy
+// aggregated API) must not have its data quoted in the error.
+func TestKindlessSecretIsNotQuoted(t *testing.T) {
+	const body = `{"apiVersion":"v1","metadata":{"name":"db"},"data":{"password":"S0VZLVNFQ1JFVA=="},"stringData":{"token":"TOKEN-SECRET"}}`
+	c, _ := newClient(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Path == "/api/v1/namespaces/ns/secrets" {
+			fmt.Fprint(w, `{"apiVersion":"v1","metadata":{},"items":[`+strings.Replace(body, "{", `{"kind":"Secret",`, 1)+`],"leftover":`+body+`}`)
+			return
+		}
+		fmt.Fprint(w, body)
+	})
+	secrets := c.Resource(schema.GroupVersionResource{Version: "v1", Resource: "secrets"}).Namespace("ns")
+	_, err := secrets.Get(context.Background(), "db", metav1.GetOptions{})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `Object 'Kind' is missing in 'the JSON object at offset 0 has no "kind" field'`)
+	_, listErr := secrets.List(context.Background(), metav1.ListOptions{})
+	require.Error(t, listErr)
+	for _, e := range []error{err, listErr} {
+		for _, secret := range []string{"S0VZLVNFQ1JFVA==", "TOKEN-SECRET", "password"} {
+			assert.NotContains(t, e.Error(), secret)
+		}
+	}
+}
+
 func configMapObj(name string) *unstructured.Unstructured {
 	u := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "v1", "kind": "ConfigMap"}}
 	u.SetName(name)

@@ -25,7 +25,8 @@ func (e *SyntaxError) Error() string {
 type TypeError struct {
 	Offset int64
 	Path   string
-	// Value is what was found ("array", "string", "number 1e400").
+	// Value is what was found ("array", "string", "number of 5
+	// characters"): its type, never its content, which may be a secret.
 	Value string
 	// Want is what the place requires ("object", "float64").
 	Want string
@@ -59,10 +60,20 @@ type EventTypeError struct {
 	Type   string
 }
 
-// Error names the frame's offset and the type it carried.
+// Error names the frame's offset and the type it carried when that is as
+// short as a real event type; a longer one is only measured, since it is a
+// piece of the body.
 func (e *EventTypeError) Error() string {
+	if len(e.Type) > maxQuotedEventType {
+		return fmt.Sprintf("codec: watch frame at offset %d has an invalid event type of %d bytes", e.Offset, len(e.Type))
+	}
 	return fmt.Sprintf("codec: watch frame at offset %d has invalid event type %q", e.Offset, e.Type)
 }
+
+// maxQuotedEventType is the longest event type an error quotes: twice the
+// longest valid one ("MODIFIED", "BOOKMARK"), enough for a typo or a case
+// mismatch to be seen.
+const maxQuotedEventType = 16
 
 // kindName names a JSON value by its first byte, for TypeError.Value.
 func kindName(c byte) string {

@@ -80,7 +80,7 @@ func (d *decodeState) number() any {
 	f, err := strconv.ParseFloat(string(lit), 64)
 	if err != nil {
 		if d.soft == nil {
-			d.soft = &TypeError{Offset: d.base + int64(start), Value: "number " + string(lit), Want: "float64"}
+			d.soft = &TypeError{Offset: d.base + int64(start), Value: "number of " + strconv.Itoa(len(lit)) + " characters", Want: "float64"}
 		}
 		return nil
 	}

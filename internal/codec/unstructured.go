@@ -16,7 +16,8 @@ import (
 // It fails with a *SyntaxError for input that is not a single JSON value, a
 // *TypeError when that value is not an object or holds a number beyond
 // float64, and apimachinery's missing-kind error (runtime.IsMissingKind) when
-// "kind" is absent, not a string, or "apiVersion" does not parse.
+// "kind" is absent, not a string, or "apiVersion" does not parse. No error
+// quotes the input, which may hold secrets: they give offsets and types.
 func DecodeObject(data []byte) (*unstructured.Unstructured, error) {
 	d := getState(data, 0)
 	defer putState(d)
@@ -25,7 +26,7 @@ func DecodeObject(data []byte) (*unstructured.Unstructured, error) {
 		return nil, err
 	}
 	u := &unstructured.Unstructured{Object: obj}
-	if err := checkKind(u, data); err != nil {
+	if err := checkKind(u, int64(skipWS(data, 0))); err != nil {
 		return nil, err
 	}
 	return u, nil
@@ -49,7 +50,7 @@ func DecodeList(data []byte) (*unstructured.UnstructuredList, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := checkKind(list, data); err != nil {
+	if err := checkKind(list, int64(skipWS(data, 0))); err != nil {
 		return nil, err
 	}
 	return list, nil
@@ -71,7 +72,7 @@ func Decode(data []byte) (runtime.Object, error) {
 	if !sawItems {
 		obj = &unstructured.Unstructured{Object: list.Object}
 	}
-	if err := checkKind(obj, data); err != nil {
+	if err := checkKind(obj, int64(skipWS(data, 0))); err != nil {
 		return nil, err
 	}
 	return obj, nil
@@ -103,17 +104,59 @@ func DecodeInto(data []byte, into runtime.Object) error {
 
 // checkKind applies the scheme's final rule: the decoded object's
 // GroupVersionKind, computed by apimachinery itself so the rule cannot drift,
-// must have a kind. The error quotes at most the start of the input, since a
-// list body can be hundreds of megabytes.
-func checkKind(obj runtime.Object, data []byte) error {
+// must have a kind. The error is apimachinery's missing-kind error, so that
+// runtime.IsMissingKind holds, but where the scheme quotes the input it
+// names the offset of the object (offset, in the caller's input) and what
+// is wrong: a body without a kind may be a Secret, and errors end up in
+// logs.
+func checkKind(obj runtime.Object, offset int64) error {
 	if obj.GetObjectKind().GroupVersionKind().Kind != "" {
 		return nil
 	}
-	const quoteMax = 512
-	if len(data) > quoteMax {
-		return runtime.NewMissingKindErr(string(data[:quoteMax]) + "...")
+	var fields map[string]any
+	switch o := obj.(type) {
+	case *unstructured.Unstructured:
+		fields = o.Object
+	case *unstructured.UnstructuredList:
+		fields = o.Object
 	}
-	return runtime.NewMissingKindErr(string(data))
+	var what string
+	switch kind, ok := fields["kind"]; {
+	case fields == nil:
+		what = "is null, not an object"
+	case !ok:
+		what = `has no "kind" field`
+	case kind == nil:
+		what = `has a null "kind"`
+	case kind == "":
+		what = `has an empty "kind"`
+	default:
+		if _, isString := kind.(string); !isString {
+			what = fmt.Sprintf(`has a "kind" of JSON type %s, not a string`, jsonType(kind))
+		} else {
+			what = `has an "apiVersion" that is not a valid group/version`
+		}
+	}
+	return runtime.NewMissingKindErr(fmt.Sprintf("the JSON object at offset %d %s", offset, what))
+}
+
+// jsonType names the JSON type of a decoded value, for errors that must
+// not quote the value itself.
+func jsonType(v any) string {
+	switch v.(type) {
+	case map[string]any:
+		return "object"
+	case []any:
+		return "array"
+	case string:
+		return "string"
+	case bool:
+		return "bool"
+	case nil:
+		return "null"
+	default:
+		return "number"
+	}
 }
 
 // finish rejects anything after the top-level value and returns the first

@@ -348,7 +348,7 @@ func decodeEvent(frame []byte, base int64) (string, *unstructured.Unstructured, 
 		return "", nil, &TypeError{Offset: base + int64(objAt), Path: "object", Value: kindName(data[objAt]), Want: "object"}
 	}
 	u := &unstructured.Unstructured{Object: m}
-	if err := checkKind(u, data[objAt:]); err != nil {
+	if err := checkKind(u, base+int64(objAt)); err != nil {
 		return "", nil, err
 	}
 	return eventType, u, nil

@@ -164,8 +164,16 @@ func TestWatchBadFramesAreSkipped(t *testing.T) {
 			require.ErrorAs(t, err, &e)
 			assert.Equal(t, "object", e.Path)
 		}},
-		"object without kind": {`{"type":"ADDED","object":{"apiVersion":"v1"}}`, func(t *testing.T, err error) {
+		"object without kind": {`{"type":"ADDED","object":{"apiVersion":"v1","data":{"k":"SECRET"}}}`, func(t *testing.T, err error) {
 			assert.True(t, runtime.IsMissingKind(err), "%v", err)
+			assert.Contains(t, err.Error(), fmt.Sprintf("the JSON object at offset %d has no \"kind\"", len(deletedFrame)+25), "offset counts from the stream start")
+			assert.NotContains(t, err.Error(), "SECRET")
+		}},
+		"long invalid type": {`{"type":"SECRET-` + strings.Repeat("x", 100) + `","object":{"kind":"Pod"}}`, func(t *testing.T, err error) {
+			var e *EventTypeError
+			require.ErrorAs(t, err, &e)
+			assert.NotContains(t, err.Error(), "SECRET")
+			assert.Contains(t, err.Error(), "invalid event type of 107 bytes")
 		}},
 		"syntax error inside": {`{"type":"ADDED","object":{"kind":"Pod",,}}`, func(t *testing.T, err error) {
 			var e *SyntaxError
