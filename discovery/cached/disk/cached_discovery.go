@@ -11,8 +11,10 @@
 //
 // Files are replaced atomically (written aside and renamed), so processes
 // sharing the directory never see a torn file; a file that cannot be
-// parsed is ignored and rewritten, never an error. Files are created 0600
-// and directories 0700.
+// parsed is ignored and rewritten, never an error. An answer that lists no
+// group at all is returned but never written, and such a file is ignored:
+// one bad answer must not be every later process's answer for the TTL.
+// Files are created 0600 and directories 0700.
 package disk
 
 import (
@@ -237,8 +239,21 @@ func (s *source) store(ctx context.Context, groups *metav1.APIGroupList, resourc
 			doc.Stale = append(doc.Stale, gv.String())
 		}
 	}
-	s.writeAll(doc)
+	if usable(doc) {
+		s.writeAll(doc)
+	} else {
+		klog.V(2).InfoS("Not caching a discovery answer that lists no group", "dir", s.dir)
+	}
 	return groups, resources, out, nil
+}
+
+// usable reports whether a view may be written or trusted from disk. A
+// view without a single group (not even the core group, which every API
+// server serves) comes from a server starting up or a broken proxy: kept,
+// it would answer every process for the whole TTL with nothing, without an
+// error or a request. client-go refuses to cache it too.
+func usable(doc *snapshotDoc) bool {
+	return doc.Groups != nil && len(doc.Groups.Groups) > 0
 }
 
 // complete turns a document read from disk into a result, asking for the
@@ -361,7 +376,7 @@ func (s *source) readSnapshot() (doc *snapshotDoc, expired bool) {
 		return nil, false
 	}
 	doc = &snapshotDoc{}
-	if err := decodeSnapshot(data, doc); err != nil || doc.Kind != snapshotKind || doc.Groups == nil {
+	if err := decodeSnapshot(data, doc); err != nil || doc.Kind != snapshotKind || !usable(doc) {
 		klog.V(3).InfoS("Ignoring a corrupt discovery cache file", "path", path, "err", err)
 		if last != nil {
 			return last, true

@@ -294,3 +294,67 @@ func TestEmptyDirectoryKeepsNothingOnDisk(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, entries)
 }
+
+// emptyAPI is what a server starting up, or a broken proxy, may answer:
+// valid discovery documents that list no group at all.
+func emptyAPI() *discoverytest.API {
+	listKind := metav1.TypeMeta{Kind: "APIGroupDiscoveryList", APIVersion: "apidiscovery.k8s.io/v2"}
+	api := &discoverytest.API{Resources: map[string]*metav1.APIResourceList{}}
+	api.Core.TypeMeta, api.Aggregated.TypeMeta = listKind, listKind
+	api.Versions.TypeMeta = metav1.TypeMeta{Kind: "APIVersions"}
+	api.Groups.TypeMeta = metav1.TypeMeta{Kind: "APIGroupList", APIVersion: "v1"}
+	return api
+}
+
+// An empty answer must not be written for the next process to trust for
+// the whole TTL: the next cache instance asks again and gets the healthy
+// view.
+func TestEmptyAnswerIsNeitherWrittenNorTrusted(t *testing.T) {
+	for _, legacy := range []bool{false, true} {
+		healthy := discoverytest.Generate(discoverytest.Spec{Groups: 2})
+		srv := discoverytest.NewServer(emptyAPI(), discoverytest.ServerOptions{DisableAggregated: legacy})
+		dir := t.TempDir()
+
+		groups, err := newCache(t, srv, dir, 0).ServerGroups()
+		require.NoError(t, err)
+		assert.Empty(t, groups.Groups)
+		_, err = os.Stat(filepath.Join(dir, "anykube-discovery.json"))
+		assert.ErrorIs(t, err, os.ErrNotExist, "an empty view is not written (legacy=%v)", legacy)
+
+		srv.SetAPI(healthy)
+		srv.ResetCounts()
+		second := newCache(t, srv, dir, 0)
+		assert.Len(t, everything(t, second), healthy.GroupVersions(), "legacy=%v", legacy)
+		assert.Positive(t, srv.Requests())
+		assert.True(t, second.Fresh())
+		srv.Close()
+	}
+}
+
+// A snapshot with no groups on disk (written by an older version, or by
+// hand) is ignored like a corrupt one.
+func TestEmptySnapshotOnDiskIsIgnored(t *testing.T) {
+	api := discoverytest.Generate(discoverytest.Spec{Groups: 2})
+	srv := discoverytest.NewServer(api, discoverytest.ServerOptions{})
+	defer srv.Close()
+	dir := t.TempDir()
+	want := everything(t, newCache(t, srv, dir, 0))
+
+	snapshot := filepath.Join(dir, "anykube-discovery.json")
+	data, err := os.ReadFile(snapshot)
+	require.NoError(t, err)
+	var doc map[string]any
+	require.NoError(t, json.Unmarshal(data, &doc))
+	doc["groups"] = map[string]any{"groups": []any{}}
+	delete(doc, "resources")
+	data, err = json.Marshal(doc)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(snapshot, data, 0o600))
+	// Without kubectl's group file, which would answer in its place.
+	require.NoError(t, os.Remove(filepath.Join(dir, "servergroups.json")))
+
+	srv.ResetCounts()
+	c := newCache(t, srv, dir, 0)
+	assert.Equal(t, want, everything(t, c))
+	assert.Positive(t, srv.Requests(), "the empty snapshot is not an answer")
+}
