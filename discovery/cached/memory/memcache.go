@@ -3,7 +3,7 @@
 // Invalidate. Failures that may pass (5xx, 429, timeouts, connection
 // resets, versions marked Stale) are never kept as answers: the
 // group-versions that failed that way are asked again on the next call,
-// and a fill that failed is not kept at all.
+// and a fill that failed, or that found no group at all, is not kept.
 package memory
 
 import (
@@ -251,7 +251,10 @@ func (c *MemCacheClient) current(ctx context.Context) (*snapshot, error) {
 }
 
 // filled returns the snapshot, filling the cache when it is empty; loaded
-// reports that the snapshot was loaded during this call. Callers that find
+// reports that the snapshot was loaded during this call. An answer that
+// lists no group at all (a server starting up, a broken proxy; every API
+// server serves at least the core group) is returned but not kept, so
+// the next call asks again instead of trusting it until Invalidate. Callers that find
 // a fill in progress wait for it, or for ctx. A fill that failed because
 // its caller's context ended says nothing about the server: a waiter whose
 // own context is live fills again instead of taking that error.
@@ -287,7 +290,7 @@ func (c *MemCacheClient) filled(ctx context.Context) (snap *snapshot, loaded boo
 
 		c.mu.Lock()
 		c.filling = nil
-		if f.err == nil && c.gen == gen {
+		if f.err == nil && c.gen == gen && f.snap.groups != nil && len(f.snap.groups.Groups) > 0 {
 			c.snap, c.prev = f.snap, nil
 		}
 		c.mu.Unlock()

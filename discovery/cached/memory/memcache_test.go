@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/anykube/anykube"
@@ -233,4 +234,31 @@ func TestIsTransient(t *testing.T) {
 	} {
 		assert.Equal(t, tc.want, memory.IsTransient(tc.err), "%v", tc.err)
 	}
+}
+
+// A fill that finds no group at all is answered but not kept: the next
+// call asks again, and the cache does not claim to be fresh meanwhile.
+func TestEmptyAnswerIsNotKept(t *testing.T) {
+	listKind := metav1.TypeMeta{Kind: "APIGroupDiscoveryList", APIVersion: "apidiscovery.k8s.io/v2"}
+	empty := &discoverytest.API{Resources: map[string]*metav1.APIResourceList{}}
+	empty.Core.TypeMeta, empty.Aggregated.TypeMeta = listKind, listKind
+	srv := discoverytest.NewServer(empty, discoverytest.ServerOptions{})
+	defer srv.Close()
+	c := newCache(t, srv)
+
+	groups, err := c.ServerGroups()
+	require.NoError(t, err)
+	assert.Empty(t, groups.Groups)
+	assert.False(t, c.Fresh())
+
+	healthy := discoverytest.Generate(discoverytest.Spec{Groups: 2})
+	srv.SetAPI(healthy)
+	_, lists, err := c.ServerGroupsAndResources()
+	require.NoError(t, err)
+	assert.Len(t, lists, healthy.GroupVersions())
+	assert.True(t, c.Fresh())
+	srv.ResetCounts()
+	_, err = c.ServerGroups()
+	require.NoError(t, err)
+	assert.Zero(t, srv.Requests(), "a healthy answer is kept")
 }
