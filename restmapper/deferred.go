@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -18,22 +19,58 @@ import (
 // predate the kind asked for), it invalidates the cache, loads again and
 // asks once more, as client-go's does.
 //
-// Unlike client-go's, it holds no lock across discovery: a hit reads the
-// current index without waiting and allocates nothing, concurrent first
-// uses share one load, and only no-match errors trigger a reload (an
-// ambiguous name or an empty resource would not change with one). It is
-// safe for concurrent use.
+// Unlike client-go's, it also recovers from a group whose discovery failed
+// (an aggregated API answering 503, a version the server marked Stale):
+// a no-match error for a question about such a group wraps a
+// *discovery.ErrGroupDiscoveryFailed naming the failed group-versions
+// (meta.IsNoMatchError still holds; errors.As finds the cause), and once
+// the load is DeferredOptions.NegativeTTL old, such a question invalidates
+// the cache and loads again, so the kind maps as soon as its API is back.
+// client-go's keeps answering "no match" until Reset, because the cache it
+// reads calls itself fresh.
+//
+// It holds no lock across discovery: a hit reads the current index without
+// waiting and allocates nothing, concurrent first uses share one load, and
+// only no-match errors trigger a reload (an ambiguous name or an empty
+// resource would not change with one). It is safe for concurrent use.
 type DeferredDiscoveryRESTMapper struct {
-	client discovery.CachedDiscoveryInterface
+	client      discovery.CachedDiscoveryInterface
+	negativeTTL time.Duration
+	now         func() time.Time
 
-	// ix is the current index, nil before the first load and after Reset.
-	ix    atomic.Pointer[index]
+	// snap is the current load, nil before the first and after a Reset.
+	snap  atomic.Pointer[deferredSnapshot]
 	loads flightGroup[struct{}]
 
 	// mu guards gen, and orders Reset against the end of a load: a load
 	// that started before a Reset must not publish what it read.
 	mu  sync.Mutex
 	gen uint64
+}
+
+// deferredSnapshot is one load: the index and what discovery could not
+// answer. It is never modified once published.
+type deferredSnapshot struct {
+	ix *index
+	// failed holds the group-versions whose discovery failed, nil when
+	// none did.
+	failed map[schema.GroupVersion]error
+	// loadedAt is when the load ended, by the mapper's clock.
+	loadedAt time.Time
+}
+
+// DeferredOptions tune a DeferredDiscoveryRESTMapper. The zero value is
+// ready to use.
+type DeferredOptions struct {
+	// NegativeTTL is how long a no-match answer stands when discovery of
+	// the group asked about failed in the current load: after it, the next
+	// such question invalidates the cache and loads again. Zero means
+	// DefaultNegativeTTL; a negative value reloads on every such miss.
+	// Misses about groups that were discovered whole are not affected:
+	// they reload only when the cache is not fresh.
+	NegativeTTL time.Duration
+	// Now returns the current time; nil means time.Now. Tests set it.
+	Now func() time.Time
 }
 
 var (
@@ -43,10 +80,23 @@ var (
 )
 
 // NewDeferredDiscoveryRESTMapper returns a mapper that loads from client on
-// first use. It sends no request itself. With a nil client every question
-// fails with an error.
+// first use, with the default DeferredOptions. It sends no request itself.
+// With a nil client every question fails with an error.
 func NewDeferredDiscoveryRESTMapper(client discovery.CachedDiscoveryInterface) *DeferredDiscoveryRESTMapper {
-	return &DeferredDiscoveryRESTMapper{client: client}
+	return NewDeferredDiscoveryRESTMapperWithOptions(client, DeferredOptions{})
+}
+
+// NewDeferredDiscoveryRESTMapperWithOptions is NewDeferredDiscoveryRESTMapper
+// with opts.
+func NewDeferredDiscoveryRESTMapperWithOptions(client discovery.CachedDiscoveryInterface, opts DeferredOptions) *DeferredDiscoveryRESTMapper {
+	return &DeferredDiscoveryRESTMapper{client: client, negativeTTL: opts.NegativeTTL, now: opts.Now}
+}
+
+func (d *DeferredDiscoveryRESTMapper) clock() time.Time {
+	if d.now == nil {
+		return time.Now()
+	}
+	return d.now()
 }
 
 // Reset invalidates the discovery cache and drops the index: the next
@@ -60,21 +110,21 @@ func (d *DeferredDiscoveryRESTMapper) Reset() {
 func (d *DeferredDiscoveryRESTMapper) ResetWithContext(context.Context) {
 	d.mu.Lock()
 	d.gen++
-	d.ix.Store(nil)
+	d.snap.Store(nil)
 	d.mu.Unlock()
 	if d.client != nil {
 		d.client.Invalidate()
 	}
 }
 
-// current returns the index, loading it when there is none. It fails with
-// the discovery error when the load fails.
-func (d *DeferredDiscoveryRESTMapper) current(ctx context.Context) (*index, error) {
+// current returns the current load, loading when there is none. It fails
+// with the discovery error when the load fails.
+func (d *DeferredDiscoveryRESTMapper) current(ctx context.Context) (*deferredSnapshot, error) {
 	for {
-		if ix := d.ix.Load(); ix != nil {
-			return ix, nil
+		if s := d.snap.Load(); s != nil {
+			return s, nil
 		}
-		err := d.loads.do(ctx, struct{}{}, func() bool { return d.ix.Load() != nil }, d.load)
+		err := d.loads.do(ctx, struct{}{}, func() bool { return d.snap.Load() != nil }, d.load)
 		if err != nil {
 			return nil, err
 		}
@@ -89,37 +139,72 @@ func (d *DeferredDiscoveryRESTMapper) load(ctx context.Context) error {
 	d.mu.Lock()
 	gen := d.gen
 	d.mu.Unlock()
-	groups, err := GetAPIGroupResources(d.client.WithContext(ctx))
+	groups, failed, err := getAPIGroupResources(d.client.WithContext(ctx))
 	if err != nil {
 		return fmt.Errorf("restmapper: loading discovery: %w", err)
 	}
-	ix := newIndex(groups)
+	s := &deferredSnapshot{ix: newIndex(groups), failed: failed, loadedAt: d.clock()}
 	d.mu.Lock()
 	if d.gen == gen {
-		d.ix.Store(ix)
+		d.snap.Store(s)
 	}
 	d.mu.Unlock()
 	return nil
 }
 
-// deferredQuery asks q of the current index and, on a no-match answer from
-// a cache that is not fresh, resets and asks once more.
-func deferredQuery[T any](ctx context.Context, d *DeferredDiscoveryRESTMapper, q func(*index) (T, error)) (T, error) {
-	ix, err := d.current(ctx)
+// reload drops seen, invalidates the cache and loads again, unless another
+// caller already replaced seen: concurrent misses share one reload.
+func (d *DeferredDiscoveryRESTMapper) reload(ctx context.Context, seen *deferredSnapshot) (*deferredSnapshot, error) {
+	d.mu.Lock()
+	if d.snap.Load() == seen {
+		d.gen++
+		d.snap.Store(nil)
+		// Under mu, so that no load starts between the drop and the
+		// invalidation and publishes what the cache held before it.
+		// Invalidating sends no request.
+		d.client.Invalidate()
+	}
+	d.mu.Unlock()
+	return d.current(ctx)
+}
+
+// staleMiss reports whether a no-match answer from s about what n needs
+// should be asked again after a reload: discovery of that part failed, and
+// s is at least the negative TTL old.
+func (d *DeferredDiscoveryRESTMapper) staleMiss(s *deferredSnapshot, n need) bool {
+	if failuresFor(s.failed, n) == nil {
+		return false
+	}
+	ttl := d.negativeTTL
+	if ttl == 0 {
+		ttl = DefaultNegativeTTL
+	}
+	return ttl < 0 || !d.clock().Before(s.loadedAt.Add(ttl))
+}
+
+// deferredQuery asks q of the current index. On a no-match answer it
+// reloads and asks once more when the cache is not fresh, or when
+// discovery of what n needs failed at least the negative TTL ago; a
+// no-match error that discovery failures may explain wraps them.
+func deferredQuery[T any](ctx context.Context, d *DeferredDiscoveryRESTMapper, n need, q func(*index) (T, error)) (T, error) {
+	s, err := d.current(ctx)
 	if err != nil {
 		var zero T
 		return zero, err
 	}
-	v, err := q(ix)
-	if err == nil || !meta.IsNoMatchError(err) || d.client == nil || d.client.Fresh() {
+	v, err := q(s.ix)
+	if err == nil || !meta.IsNoMatchError(err) || d.client == nil {
 		return v, err
 	}
-	d.ResetWithContext(ctx)
-	if ix, err = d.current(ctx); err != nil {
+	if d.client.Fresh() && !d.staleMiss(s, n) {
+		return v, withFailures(err, failuresFor(s.failed, n))
+	}
+	if s, err = d.reload(ctx, s); err != nil {
 		var zero T
 		return zero, err
 	}
-	return q(ix)
+	v, err = q(s.ix)
+	return v, withFailures(err, failuresFor(s.failed, n))
 }
 
 // KindFor is DiscoveryRESTMapper.KindFor over the loaded index; it also
@@ -130,7 +215,7 @@ func (d *DeferredDiscoveryRESTMapper) KindFor(resource schema.GroupVersionResour
 
 // KindForWithContext is KindFor loading under ctx.
 func (d *DeferredDiscoveryRESTMapper) KindForWithContext(ctx context.Context, resource schema.GroupVersionResource) (schema.GroupVersionKind, error) {
-	return deferredQuery(ctx, d, func(ix *index) (schema.GroupVersionKind, error) { return ix.kindFor(resource) })
+	return deferredQuery(ctx, d, partialNeed(resource), func(ix *index) (schema.GroupVersionKind, error) { return ix.kindFor(resource) })
 }
 
 // KindsFor is DiscoveryRESTMapper.KindsFor over the loaded index; it also
@@ -141,7 +226,7 @@ func (d *DeferredDiscoveryRESTMapper) KindsFor(resource schema.GroupVersionResou
 
 // KindsForWithContext is KindsFor loading under ctx.
 func (d *DeferredDiscoveryRESTMapper) KindsForWithContext(ctx context.Context, resource schema.GroupVersionResource) ([]schema.GroupVersionKind, error) {
-	return deferredQuery(ctx, d, func(ix *index) ([]schema.GroupVersionKind, error) { return ix.kindsFor(resource) })
+	return deferredQuery(ctx, d, partialNeed(resource), func(ix *index) ([]schema.GroupVersionKind, error) { return ix.kindsFor(resource) })
 }
 
 // ResourceFor is DiscoveryRESTMapper.ResourceFor over the loaded index; it
@@ -152,7 +237,7 @@ func (d *DeferredDiscoveryRESTMapper) ResourceFor(input schema.GroupVersionResou
 
 // ResourceForWithContext is ResourceFor loading under ctx.
 func (d *DeferredDiscoveryRESTMapper) ResourceForWithContext(ctx context.Context, input schema.GroupVersionResource) (schema.GroupVersionResource, error) {
-	return deferredQuery(ctx, d, func(ix *index) (schema.GroupVersionResource, error) { return ix.resourceFor(input) })
+	return deferredQuery(ctx, d, partialNeed(input), func(ix *index) (schema.GroupVersionResource, error) { return ix.resourceFor(input) })
 }
 
 // ResourcesFor is DiscoveryRESTMapper.ResourcesFor over the loaded index; it
@@ -163,7 +248,7 @@ func (d *DeferredDiscoveryRESTMapper) ResourcesFor(input schema.GroupVersionReso
 
 // ResourcesForWithContext is ResourcesFor loading under ctx.
 func (d *DeferredDiscoveryRESTMapper) ResourcesForWithContext(ctx context.Context, input schema.GroupVersionResource) ([]schema.GroupVersionResource, error) {
-	return deferredQuery(ctx, d, func(ix *index) ([]schema.GroupVersionResource, error) { return ix.resourcesFor(input) })
+	return deferredQuery(ctx, d, partialNeed(input), func(ix *index) ([]schema.GroupVersionResource, error) { return ix.resourcesFor(input) })
 }
 
 // RESTMapping is DiscoveryRESTMapper.RESTMapping over the loaded index; the
@@ -175,7 +260,7 @@ func (d *DeferredDiscoveryRESTMapper) RESTMapping(gk schema.GroupKind, versions 
 
 // RESTMappingWithContext is RESTMapping loading under ctx.
 func (d *DeferredDiscoveryRESTMapper) RESTMappingWithContext(ctx context.Context, gk schema.GroupKind, versions ...string) (*meta.RESTMapping, error) {
-	return deferredQuery(ctx, d, func(ix *index) (*meta.RESTMapping, error) { return ix.restMapping(gk, versions) })
+	return deferredQuery(ctx, d, groupNeed(gk.Group), func(ix *index) (*meta.RESTMapping, error) { return ix.restMapping(gk, versions) })
 }
 
 // RESTMappings is DiscoveryRESTMapper.RESTMappings over the loaded index;
@@ -187,7 +272,7 @@ func (d *DeferredDiscoveryRESTMapper) RESTMappings(gk schema.GroupKind, versions
 
 // RESTMappingsWithContext is RESTMappings loading under ctx.
 func (d *DeferredDiscoveryRESTMapper) RESTMappingsWithContext(ctx context.Context, gk schema.GroupKind, versions ...string) ([]*meta.RESTMapping, error) {
-	return deferredQuery(ctx, d, func(ix *index) ([]*meta.RESTMapping, error) { return ix.restMappings(gk, versions) })
+	return deferredQuery(ctx, d, groupNeed(gk.Group), func(ix *index) ([]*meta.RESTMapping, error) { return ix.restMappings(gk, versions) })
 }
 
 // ResourceSingularizer is DiscoveryRESTMapper.ResourceSingularizer over the
@@ -198,7 +283,7 @@ func (d *DeferredDiscoveryRESTMapper) ResourceSingularizer(resource string) (str
 
 // ResourceSingularizerWithContext is ResourceSingularizer loading under ctx.
 func (d *DeferredDiscoveryRESTMapper) ResourceSingularizerWithContext(ctx context.Context, resource string) (string, error) {
-	s, err := deferredQuery(ctx, d, func(ix *index) (string, error) { return ix.resourceSingularizer(resource) })
+	s, err := deferredQuery(ctx, d, need{all: true}, func(ix *index) (string, error) { return ix.resourceSingularizer(resource) })
 	if err != nil {
 		return resource, err
 	}
@@ -208,9 +293,9 @@ func (d *DeferredDiscoveryRESTMapper) ResourceSingularizerWithContext(ctx contex
 // String describes the loaded group-versions, or says that nothing is
 // loaded; it never loads.
 func (d *DeferredDiscoveryRESTMapper) String() string {
-	ix := d.ix.Load()
-	if ix == nil {
+	s := d.snap.Load()
+	if s == nil {
 		return "DeferredDiscoveryRESTMapper{not loaded}"
 	}
-	return fmt.Sprintf("DeferredDiscoveryRESTMapper{%v}", ix.gvs)
+	return fmt.Sprintf("DeferredDiscoveryRESTMapper{%v}", s.ix.gvs)
 }

@@ -1,13 +1,17 @@
 package restmapper_test
 
 import (
+	"errors"
+	"fmt"
 	"net/http"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
@@ -137,4 +141,95 @@ func TestDeferredHitsDoNotAllocate(t *testing.T) {
 		_, _ = iface.KindFor(schema.GroupVersionResource{Resource: "deployments"})
 	}))
 	assert.Zero(t, testing.AllocsPerRun(200, func() { _, _ = m.RESTMapping(deploy, "v1") }))
+}
+
+// A group whose discovery failed (Stale in aggregated discovery, 503 on
+// the legacy path) makes its kinds miss; the miss says why, and once the
+// negative TTL has passed the mapper reloads and maps them, although the
+// memory cache below calls itself fresh throughout.
+func TestDeferredRecoversFromAGroupThatWasDown(t *testing.T) {
+	down := schema.GroupVersion{Group: "g001.example.com", Version: "v1"}
+	kind := schema.GroupKind{Group: down.Group, Kind: "R000"}
+	for _, legacy := range []bool{false, true} {
+		t.Run(fmt.Sprintf("legacy=%v", legacy), func(t *testing.T) {
+			healthy := discoverytest.Generate(discoverytest.Spec{Groups: 2})
+			served := healthy
+			if !legacy {
+				served = discoverytest.Generate(discoverytest.Spec{Groups: 2, Stale: []schema.GroupVersion{down}})
+			}
+			srv := discoverytest.NewServer(served, discoverytest.ServerOptions{DisableAggregated: legacy})
+			defer srv.Close()
+			if legacy {
+				srv.SetFault("/apis/g001.example.com/v1", http.StatusServiceUnavailable)
+			}
+			client, err := discovery.NewDiscoveryClientForConfig(&anykube.Config{Host: srv.URL})
+			require.NoError(t, err)
+			now := time.Unix(1000, 0)
+			m := restmapper.NewDeferredDiscoveryRESTMapperWithOptions(memory.NewMemCacheClient(client),
+				restmapper.DeferredOptions{Now: func() time.Time { return now }})
+
+			_, err = m.RESTMapping(kind)
+			require.True(t, meta.IsNoMatchError(err), "%v", err)
+			var failed *discovery.ErrGroupDiscoveryFailed
+			require.True(t, errors.As(err, &failed), "the miss carries the discovery failure: %v", err)
+			assert.Contains(t, failed.Groups, down)
+			if legacy {
+				assert.True(t, apierrors.IsServiceUnavailable(failed.Groups[down]), "%v", failed.Groups[down])
+			} else {
+				var stale discovery.StaleGroupVersionError
+				assert.True(t, errors.As(err, &stale))
+			}
+			_, err = m.RESTMapping(schema.GroupKind{Group: "g000.example.com", Kind: "R000"})
+			require.NoError(t, err, "the other groups map meanwhile")
+
+			// The API comes back; within the negative TTL the miss stands
+			// and nothing is asked.
+			srv.SetAPI(healthy)
+			srv.SetFault("/apis/g001.example.com/v1", 0)
+			srv.ResetCounts()
+			now = now.Add(restmapper.DefaultNegativeTTL - time.Second)
+			_, err = m.RESTMapping(kind)
+			require.True(t, meta.IsNoMatchError(err))
+			assert.Zero(t, srv.Requests())
+
+			now = now.Add(time.Second)
+			mapping, err := m.RESTMapping(kind)
+			require.NoError(t, err)
+			assert.Equal(t, "r000s", mapping.Resource.Resource)
+			assert.Positive(t, srv.Requests())
+
+			// Recovered: a miss in a group discovered whole is trusted.
+			srv.ResetCounts()
+			now = now.Add(time.Hour)
+			_, err = m.RESTMapping(schema.GroupKind{Group: down.Group, Kind: "Nope"})
+			require.True(t, meta.IsNoMatchError(err))
+			assert.False(t, errors.As(err, &failed))
+			assert.Zero(t, srv.Requests())
+		})
+	}
+}
+
+// Concurrent misses after the negative TTL share one reload.
+func TestDeferredConcurrentStaleMissesShareAReload(t *testing.T) {
+	down := schema.GroupVersion{Group: "g001.example.com", Version: "v1"}
+	srv := discoverytest.NewServer(discoverytest.Generate(discoverytest.Spec{Groups: 2, Stale: []schema.GroupVersion{down}}), discoverytest.ServerOptions{})
+	defer srv.Close()
+	client, err := discovery.NewDiscoveryClientForConfig(&anykube.Config{Host: srv.URL})
+	require.NoError(t, err)
+	m := restmapper.NewDeferredDiscoveryRESTMapperWithOptions(memory.NewMemCacheClient(client), restmapper.DeferredOptions{NegativeTTL: -1})
+	kind := schema.GroupKind{Group: down.Group, Kind: "R000"}
+	_, err = m.RESTMapping(kind)
+	require.True(t, meta.IsNoMatchError(err))
+
+	srv.SetAPI(discoverytest.Generate(discoverytest.Spec{Groups: 2}))
+	srv.ResetCounts()
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Go(func() {
+			_, err := m.RESTMapping(kind)
+			assert.NoError(t, err)
+		})
+	}
+	wg.Wait()
+	assert.LessOrEqual(t, srv.Requests(), 4, "one reload (two requests), or two when a caller raced the first")
 }

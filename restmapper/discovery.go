@@ -3,6 +3,7 @@ package restmapper
 import (
 	"errors"
 
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
@@ -22,14 +23,48 @@ var errNoClient = errors.New("restmapper: no discovery client")
 // in VersionedResources. Ask d.ServerGroupsAndResources to learn why. Any
 // other failure, or a nil d, returns a nil slice and an error.
 func GetAPIGroupResources(d discovery.DiscoveryInterface) ([]*APIGroupResources, error) {
+	groups, _, err := getAPIGroupResources(d)
+	return groups, err
+}
+
+// getAPIGroupResources is GetAPIGroupResources that also returns the
+// group-versions whose discovery failed (nil when none did), for mappers
+// that report them.
+func getAPIGroupResources(d discovery.DiscoveryInterface) ([]*APIGroupResources, map[schema.GroupVersion]error, error) {
 	if d == nil {
-		return nil, errNoClient
+		return nil, nil, errNoClient
 	}
 	groups, lists, err := d.ServerGroupsAndResources()
-	if err != nil && !discovery.IsGroupDiscoveryFailedError(err) {
-		return nil, err
+	failed, partial := discovery.GroupDiscoveryFailedErrorGroups(err)
+	if err != nil && !partial {
+		return nil, nil, err
 	}
-	return groupResources(groups, lists), nil
+	return groupResources(groups, lists), failed, nil
+}
+
+// failuresFor returns the failures among failed that a question needing n
+// depends on, or nil when there are none.
+func failuresFor(failed map[schema.GroupVersion]error, n need) map[schema.GroupVersion]error {
+	var out map[schema.GroupVersion]error
+	for gv, err := range failed {
+		if n.all || gv.Group == n.group {
+			if out == nil {
+				out = make(map[schema.GroupVersion]error)
+			}
+			out[gv] = err
+		}
+	}
+	return out
+}
+
+// withFailures adds to a no-match error the discovery failures that may
+// explain it, if any, as a *discovery.ErrGroupDiscoveryFailed that
+// errors.As finds; meta.IsNoMatchError still holds.
+func withFailures(err error, failed map[schema.GroupVersion]error) error {
+	if err == nil || !meta.IsNoMatchError(err) || len(failed) == 0 {
+		return err
+	}
+	return errors.Join(err, &discovery.ErrGroupDiscoveryFailed{Groups: failed})
 }
 
 // groupResources pairs groups with their resource lists; lists that belong

@@ -17,7 +17,8 @@
 //   - NewDiscoveryRESTMapper maps a fixed discovery result.
 //   - NewDeferredDiscoveryRESTMapper loads everything on first use from a
 //     cached discovery client and rebuilds on a miss when the cache is not
-//     fresh, like client-go's.
+//     fresh, like client-go's, or when discovery of the group asked about
+//     failed (its error then says so) at least a negative TTL ago.
 //   - NewLazyRESTMapper loads only the groups it is asked about, reloads a
 //     group when a kind in it is missing (so a CRD created a second ago maps
 //     on the next call), shares one request among concurrent misses for the

@@ -2,7 +2,6 @@ package restmapper
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -16,10 +15,12 @@ import (
 )
 
 // DefaultNegativeTTL is how long a LazyRESTMapper remembers a question that
-// found no match even after a reload, when LazyOptions.NegativeTTL is zero.
-// Five seconds keeps a loop asking for a misspelt kind at one discovery
-// round per five seconds, while a kind installed after the miss still
-// becomes visible within seconds.
+// found no match even after a reload, when LazyOptions.NegativeTTL is zero,
+// and how long a DeferredDiscoveryRESTMapper trusts a miss in a group whose
+// discovery failed, when DeferredOptions.NegativeTTL is zero. Five seconds
+// keeps a loop asking for a misspelt kind (or a kind of an API that is
+// down) at one discovery round per five seconds, while a kind installed,
+// or an API back, after the miss still becomes visible within seconds.
 const DefaultNegativeTTL = 5 * time.Second
 
 // maxRememberedMisses bounds the negative cache: past it, expired entries
@@ -217,11 +218,7 @@ func (m *LazyRESTMapper) withFailures(err error, s *lazySnapshot, n need) error 
 	if err == nil || !meta.IsNoMatchError(err) {
 		return err
 	}
-	failed := s.failures(n)
-	if failed == nil {
-		return err
-	}
-	return errors.Join(err, &discovery.ErrGroupDiscoveryFailed{Groups: failed})
+	return withFailures(err, s.failures(n))
 }
 
 func (m *LazyRESTMapper) missedRecently(q question) bool {
