@@ -93,6 +93,17 @@ type Config struct {
 	// DisableCompression turns off gzip response compression, which trades
 	// bandwidth for CPU on fast links.
 	DisableCompression bool
+
+	// MaxResponseBytes bounds the body of an answer that is read whole
+	// (a Get, a List page, a discovery document): past it, the read stops
+	// and the request fails with a *ResponseTooLargeError, so that an
+	// endless or huge answer (a broken proxy, a hostile endpoint) cannot
+	// fill memory. It counts the bytes after decompression. Zero means
+	// DefaultMaxResponseBytes; a negative value means no limit. Watches
+	// and other streams are not bounded by it: each watch event is
+	// limited on its own (64 MiB). Error answers are read up to 1 MiB
+	// whatever this says.
+	MaxResponseBytes int64
 }
 
 // TLSClientConfig holds the TLS settings used to reach the API server. File
@@ -182,6 +193,15 @@ type RateLimiter interface {
 type WarningHandler interface {
 	HandleWarningHeader(code int, agent string, text string)
 }
+
+// DefaultMaxResponseBytes is the limit a zero Config.MaxResponseBytes
+// stands for: 2 GiB. It is far above what an API server answers to a
+// paged list (kubectl asks for 500 objects a page), and above a whole
+// unpaged list of most clusters, while a body that size already needs
+// several times as much memory once decoded; raise it, or turn it off
+// with a negative value, for a program that lists a very large cluster in
+// one request.
+const DefaultMaxResponseBytes int64 = 2 << 30
 
 // The defaults that a zero QPS and Burst stand for. They are higher than
 // client-go's 5 and 10: since API Priority and Fairness the server protects

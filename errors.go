@@ -124,3 +124,11 @@ type DecodeError = rest.DecodeError
 // (scheme, host and path, never user info or query). Requests sent through
 // anykube's clients return it wrapped; test for it with errors.As.
 type RedirectError = transport.RedirectError
+
+// ResponseTooLargeError reports an answer whose body grew past the limit
+// (Config.MaxResponseBytes, or a per-request override) before it ended; the
+// read was stopped and the connection closed. It is not retried: the same
+// request would get the same answer. Its fields are Method and Path (the
+// request, without its query, which may carry a secret), Limit, and
+// ContentLength (the size the server announced, or -1 for none).
+type ResponseTooLargeError = rest.ResponseTooLargeError

@@ -86,7 +86,20 @@ func restSettings(cfg *Config) rest.Settings {
 		Limiter:  limiterFor(cfg),
 		Warnings: cfg.WarningHandler,
 		Timeout:  cfg.Timeout,
+		MaxBody:  maxBodyFor(cfg.MaxResponseBytes),
 	}
+}
+
+// maxBodyFor turns Config.MaxResponseBytes into the request layer's limit,
+// where 0 means none.
+func maxBodyFor(n int64) int64 {
+	switch {
+	case n == 0:
+		return DefaultMaxResponseBytes
+	case n < 0:
+		return 0
+	}
+	return n
 }
 
 // expectsTLS reports whether a bare host:port in cfg.Host gets https: as

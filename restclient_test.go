@@ -83,3 +83,11 @@ func TestRESTClientRedirectToAnotherHostFails(t *testing.T) {
 	assert.NotContains(t, err.Error(), "TOKEN-SECRET")
 	assert.NotContains(t, err.Error(), "LOCATION-SECRET")
 }
+
+// The Config's limit reaches the request layer: zero as the default,
+// negative as none.
+func TestMaxResponseBytesSettings(t *testing.T) {
+	for _, tc := range []struct{ in, want int64 }{{0, DefaultMaxResponseBytes}, {-1, 0}, {4096, 4096}} {
+		assert.Equal(t, tc.want, restSettings(&Config{Host: "x", MaxResponseBytes: tc.in}).MaxBody, "MaxResponseBytes %d", tc.in)
+	}
+}

@@ -314,6 +314,28 @@ func TestKindlessSecretIsNotQuoted(t *testing.T) {
 	}
 }
 
+// A List whose answer never ends stops at Config.MaxResponseBytes.
+func TestEndlessListStopsAtTheLimit(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"kind":"ConfigMapList","apiVersion":"v1","items":[`)
+		item := []byte(strings.Repeat(`{"kind":"ConfigMap","apiVersion":"v1","metadata":{"name":"x"}},`, 1000))
+		for r.Context().Err() == nil {
+			if _, err := w.Write(item); err != nil {
+				return
+			}
+		}
+	}))
+	defer srv.Close()
+	dc, err := NewForConfigAndClient(&anykube.Config{Host: srv.URL, QPS: -1, MaxResponseBytes: 4 << 20}, srv.Client())
+	require.NoError(t, err)
+	_, err = dc.Resource(cmGVR).Namespace("ns").List(context.Background(), metav1.ListOptions{})
+	var tl *anykube.ResponseTooLargeError
+	require.True(t, errors.As(err, &tl), "%v", err)
+	assert.Equal(t, "/api/v1/namespaces/ns/configmaps", tl.Path)
+	assert.Contains(t, err.Error(), "dynamic: list configmaps.v1 in namespace ns: GET /api/v1/namespaces/ns/configmaps: the response body grew past the limit of 4194304 bytes")
+}
+
 func configMapObj(name string) *unstructured.Unstructured {
 	u := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "v1", "kind": "ConfigMap"}}
 	u.SetName(name)

@@ -2,6 +2,7 @@ package rest
 
 import (
 	"context"
+	"errors"
 	"io"
 	"runtime"
 	"slices"
@@ -110,23 +111,50 @@ func putBody(p *[]byte) {
 	}
 }
 
+// errBodyTooLarge is readInto's report of a body past its limit; run turns
+// it into an *ResponseTooLargeError naming the request.
+var errBodyTooLarge = errors.New("response body larger than the limit")
+
 // readInto appends everything rd yields to buf. A buffer already large
 // enough is filled in place, so a reused buffer does not grow again; an
-// unsized body (a gzipped answer) doubles it as io.ReadAll would.
-func readInto(buf []byte, rd io.Reader) ([]byte, error) {
+// unsized body (a gzipped answer) doubles it as io.ReadAll would. With a
+// limit (0: none), the buffer never grows past limit+1 bytes, and a body
+// that fills them fails with errBodyTooLarge: memory stays bounded however
+// long the sender goes on.
+func readInto(buf []byte, rd io.Reader, limit int64) ([]byte, error) {
 	for {
-		if len(buf) == cap(buf) {
-			buf = slices.Grow(buf, max(512, cap(buf)))
+		if len(buf) == readEnd(buf, limit) {
+			if limit > 0 && int64(len(buf)) > limit {
+				return buf, errBodyTooLarge
+			}
+			grow := max(512, cap(buf))
+			if limit > 0 {
+				grow = int(min(int64(grow), limit+1-int64(len(buf))))
+			}
+			buf = slices.Grow(buf, grow)
 		}
-		n, err := rd.Read(buf[len(buf):cap(buf)])
+		n, err := rd.Read(buf[len(buf):readEnd(buf, limit)])
 		buf = buf[:len(buf)+n]
 		if err == io.EOF {
+			if limit > 0 && int64(len(buf)) > limit {
+				return buf, errBodyTooLarge
+			}
 			return buf, nil
 		}
 		if err != nil {
 			return buf, err
 		}
 	}
+}
+
+// readEnd is how far readInto may fill buf: its capacity, but no further
+// than one byte past limit (0: none), even in a reused buffer larger than
+// that.
+func readEnd(buf []byte, limit int64) int {
+	if limit > 0 && int64(cap(buf)) > limit+1 {
+		return int(limit + 1)
+	}
+	return cap(buf)
 }
 
 // DoDecode sends the request like Do and, on a 2xx answer, calls decode

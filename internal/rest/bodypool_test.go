@@ -168,17 +168,17 @@ func TestFreeBodiesAreBoundedAndReleasedByGC(t *testing.T) {
 
 func TestReadIntoFillsInPlaceThenGrows(t *testing.T) {
 	buf := make([]byte, 0, 101)
-	got, err := readInto(buf, strings.NewReader(strings.Repeat("x", 100)))
+	got, err := readInto(buf, strings.NewReader(strings.Repeat("x", 100)), 0)
 	require.NoError(t, err)
 	assert.Len(t, got, 100)
 	assert.Same(t, &buf[:1][0], &got[0], "a buffer with room is filled in place")
 
-	got, err = readInto(make([]byte, 0, 3), strings.NewReader(strings.Repeat("y", 5000)))
+	got, err = readInto(make([]byte, 0, 3), strings.NewReader(strings.Repeat("y", 5000)), 0)
 	require.NoError(t, err)
 	assert.Equal(t, strings.Repeat("y", 5000), string(got))
 
 	broken := io.MultiReader(strings.NewReader("abc"), iotest.ErrReader(errBroken))
-	got, err = readInto(nil, broken)
+	got, err = readInto(nil, broken, 0)
 	assert.ErrorIs(t, err, errBroken)
 	assert.Equal(t, "abc", string(got))
 }

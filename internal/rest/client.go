@@ -42,6 +42,8 @@ type Client struct {
 	limiter  RateLimiter // nil: no client-side limiting
 	warnings WarningHandler
 	timeout  time.Duration
+	// maxBody bounds a 2xx body read whole; 0 means no limit.
+	maxBody int64
 
 	// Retry timing. Tests shrink them; elsewhere they are the constants.
 	retryAfterUnit time.Duration // one Retry-After second
@@ -85,6 +87,7 @@ func New(s Settings, httpClient *http.Client) (*Client, error) {
 		limiter:        s.Limiter,
 		warnings:       s.Warnings,
 		timeout:        s.Timeout,
+		maxBody:        s.MaxBody,
 		retryAfterUnit: time.Second,
 		retryAfterMax:  MaxRetryAfter,
 		backoffBase:    250 * time.Millisecond,

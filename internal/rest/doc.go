@@ -35,6 +35,18 @@
 // is returned at once. Every wait, like the rate limiter's, ends when the
 // context does. Each attempt waits on the rate limiter.
 //
+// # Size limits
+//
+// A 2xx body read whole (Do, DoDecode) is bounded by Config.MaxResponseBytes
+// (DefaultMaxResponseBytes when zero, none when negative), or by
+// Request.MaxResponseBytes: an announced Content-Length above the limit
+// fails before anything is read, and an unsized body (chunked, gzip, whose
+// decompressed bytes count) fails once it grows past the limit, with an
+// *ResponseTooLargeError that is not retried. The buffer never
+// grows past the limit, so memory stays bounded however long the sender
+// goes on. Error bodies are read up to 1 MiB; streams are left to their
+// readers (the watch decoder bounds each event).
+//
 // # Timeouts
 //
 // Config.Timeout (or Request.Timeout) bounds the whole request, retries

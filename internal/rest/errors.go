@@ -69,3 +69,29 @@ func (e *DecodeError) Error() string {
 
 // Unwrap returns the decoder's error.
 func (e *DecodeError) Unwrap() error { return e.Err }
+
+// ResponseTooLargeError reports an answer whose body grew past the limit
+// (Config.MaxResponseBytes, or a per-request override) before it ended; the
+// read was stopped and the connection closed. It is not retried: the same
+// request would get the same answer.
+type ResponseTooLargeError struct {
+	// Method and Path name the request ("GET", "/api/v1/pods"). The query
+	// is left out: a selector or continue token may carry a secret.
+	Method string
+	Path   string
+	// Limit is the limit that was passed, in bytes.
+	Limit int64
+	// ContentLength is the size the server announced, or -1 when it
+	// announced none (a chunked or compressed body, stopped once it grew
+	// past Limit).
+	ContentLength int64
+}
+
+// Error names the request and the limit, and the announced size when there
+// was one.
+func (e *ResponseTooLargeError) Error() string {
+	if e.ContentLength >= 0 {
+		return fmt.Sprintf("%s %s: the response body of %d bytes is larger than the limit of %d bytes (Config.MaxResponseBytes)", e.Method, e.Path, e.ContentLength, e.Limit)
+	}
+	return fmt.Sprintf("%s %s: the response body grew past the limit of %d bytes (Config.MaxResponseBytes) and was not read further", e.Method, e.Path, e.Limit)
+}

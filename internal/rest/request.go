@@ -49,6 +49,9 @@ type Request struct {
 	longRunning bool
 	noRateLimit bool
 	maxRetries  int
+	// maxBody overrides the Client's limit when maxBodySet; 0 is none.
+	maxBody    int64
+	maxBodySet bool
 
 	err error
 }
@@ -250,6 +253,20 @@ func (r *Request) NoRateLimit() *Request {
 // retryable failure; zero turns retries off. Negative values count as zero.
 func (r *Request) MaxRetries(n int) *Request {
 	r.maxRetries = max(n, 0)
+	return r
+}
+
+// MaxResponseBytes bounds the body of this request's 2xx answer, in place
+// of Config.MaxResponseBytes: n > 0 is the limit, n < 0 removes it, zero
+// goes back to the Config's. Past the limit the read stops and Do (or
+// DoDecode) fails with an *ResponseTooLargeError. Stream does not
+// apply it: a stream's reader bounds what it reads.
+func (r *Request) MaxResponseBytes(n int64) *Request {
+	if n == 0 {
+		r.maxBody, r.maxBodySet = 0, false
+		return r
+	}
+	r.maxBody, r.maxBodySet = max(n, 0), true
 	return r
 }
 

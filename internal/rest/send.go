@@ -123,9 +123,15 @@ func (r *Request) run(ctx context.Context, mode readMode) (Result, io.ReadCloser
 				cancel = nil
 				return res, body
 			}
+			limit := r.maxBodyLimit()
+			if limit > 0 && resp.ContentLength > limit {
+				// Announced too large: not a byte of it is read.
+				resp.Body.Close()
+				return r.tooLarge(res, limit, resp.ContentLength), nil
+			}
 			if mode == readPooled {
 				p := getBody(resp.ContentLength)
-				*p, err = readInto(*p, resp.Body)
+				*p, err = readInto(*p, resp.Body, limit)
 				resp.Body.Close()
 				if err == nil {
 					res.body, res.pooled = *p, p
@@ -133,11 +139,14 @@ func (r *Request) run(ctx context.Context, mode readMode) (Result, io.ReadCloser
 				}
 				putBody(p)
 			} else {
-				res.body, err = readAll(resp)
+				res.body, err = readAll(resp, limit)
 				resp.Body.Close()
 				if err == nil {
 					return res, nil
 				}
+			}
+			if errors.Is(err, errBodyTooLarge) {
+				return r.tooLarge(res, limit, -1), nil
 			}
 		}
 		// A transport error, or a 2xx body that broke off.
@@ -192,33 +201,44 @@ func (r *Request) send(ctx context.Context, hc *http.Client, urlStr string) (*ht
 	return hc.Do(req)
 }
 
-// readAll reads a response body, sized from Content-Length when known.
-func readAll(resp *http.Response) ([]byte, error) {
+// readAll reads a response body, sized from Content-Length when known,
+// failing with errBodyTooLarge past limit bytes (0: no limit). The caller
+// has already refused a Content-Length above limit.
+func readAll(resp *http.Response, limit int64) ([]byte, error) {
 	if n := resp.ContentLength; n > 0 && n < 64<<20 {
-		buf := make([]byte, 0, n+1) // +1 lets ReadAll see EOF without growing
-		for {
-			m, err := resp.Body.Read(buf[len(buf):cap(buf)])
-			buf = buf[:len(buf)+m]
-			if err == io.EOF {
-				return buf, nil
-			}
-			if err != nil {
-				return buf, err
-			}
-			if len(buf) == cap(buf) {
-				rest, err := io.ReadAll(resp.Body)
-				return append(buf, rest...), err
-			}
-		}
+		// net/http never returns more than Content-Length, so the
+		// buffer is the whole body, and EOF comes after it.
+		buf := make([]byte, 0, n+1) // +1 lets the read see EOF without growing
+		return readInto(buf, resp.Body, limit)
 	}
 	// An unsized body (gzip, chunked) is read into a reused buffer and
 	// copied out once at its final size, instead of growing a fresh slice
 	// by doubling, which allocates about twice the body.
 	p := getBody(0)
 	defer putBody(p)
-	buf, err := readInto(*p, resp.Body)
+	buf, err := readInto(*p, resp.Body, limit)
 	*p = buf
-	return bytes.Clone(buf), err
+	if err != nil {
+		return nil, err
+	}
+	return bytes.Clone(buf), nil
+}
+
+// tooLarge ends res with a *ResponseTooLargeError for a body past
+// limit; contentLength is the announced size, -1 when none was.
+func (r *Request) tooLarge(res Result, limit, contentLength int64) Result {
+	res.body = nil
+	res.err = &ResponseTooLargeError{Method: r.verb, Path: res.path, Limit: limit, ContentLength: contentLength}
+	return res
+}
+
+// maxBodyLimit is the limit on a 2xx body read whole: the Request's own,
+// else the Client's; 0 means none.
+func (r *Request) maxBodyLimit() int64 {
+	if r.maxBodySet {
+		return r.maxBody
+	}
+	return r.c.maxBody
 }
 
 // throttle waits for the rate limiter unless the request is exempt.

@@ -2,11 +2,14 @@ package rest
 
 import (
 	"bufio"
+	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -438,3 +441,123 @@ func TestTransportErrorNamesRequest(t *testing.T) {
 	var ue interface{ Timeout() bool }
 	assert.True(t, errors.As(err, &ue), "the net error stays reachable")
 }
+
+// endless writes a list body that never ends, gzipped when asked, until the
+// client goes away; it reports how many bytes it wrote before that.
+func endless(gz bool, wrote *atomic.Int64) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		var out io.Writer = w
+		if gz {
+			w.Header().Set("Content-Encoding", "gzip")
+			zw := gzip.NewWriter(w)
+			defer zw.Close()
+			out = zw
+		}
+		chunk := []byte(strings.Repeat(`{"kind":"ConfigMap","data":{"k":"vvvvvvvvvvvvvvvv"}},`, 1200))
+		_, _ = io.WriteString(out, `{"kind":"ConfigMapList","items":[`)
+		for r.Context().Err() == nil {
+			n, err := out.Write(chunk)
+			wrote.Add(int64(n))
+			if err != nil {
+				return
+			}
+		}
+	}
+}
+
+// An endless 2xx body stops at the limit with a typed error, and what the
+// read allocated stays within a small multiple of the limit, whether the
+// body is chunked or gzipped (the limit counts decompressed bytes), read
+// into a fresh buffer (Do) or a pooled one (DoDecode). It is not retried.
+func TestEndlessBodyStopsAtTheLimit(t *testing.T) {
+	const limit = 8 << 20
+	for _, gz := range []bool{false, true} {
+		for _, pooled := range []bool{false, true} {
+			t.Run(fmt.Sprintf("gzip=%v,pooled=%v", gz, pooled), func(t *testing.T) {
+				var wrote atomic.Int64
+				srv := newCountingServer(t, endless(gz, &wrote))
+				c := newTestClient(t, Settings{Host: srv.URL, MaxBody: limit})
+				req := c.Get().AbsPath("/api/v1/configmaps").Param("labelSelector", "token=QUERY-SECRET")
+
+				runtime.GC()
+				var before, after runtime.MemStats
+				runtime.ReadMemStats(&before)
+				var err error
+				if pooled {
+					err = req.DoDecode(context.Background(), func([]byte, string) error {
+						t.Error("decode must not be called")
+						return nil
+					})
+				} else {
+					err = req.Do(context.Background()).Error()
+				}
+				runtime.ReadMemStats(&after)
+
+				var tl *ResponseTooLargeError
+				require.True(t, errors.As(err, &tl), "%v", err)
+				assert.Equal(t, ResponseTooLargeError{Method: "GET", Path: "/api/v1/configmaps", Limit: limit, ContentLength: -1}, *tl)
+				assert.NotContains(t, err.Error(), "QUERY-SECRET")
+				assert.Contains(t, err.Error(), "GET /api/v1/configmaps: the response body grew past the limit of 8388608 bytes")
+				allocated := after.TotalAlloc - before.TotalAlloc
+				assert.Less(t, allocated, uint64(4*limit), "allocated %d bytes for a limit of %d", allocated, limit)
+				assert.Equal(t, int32(1), srv.hits.Load(), "a body too large is not asked for again")
+				t.Logf("allocated %.1f MiB; the server wrote %.1f MiB before the client hung up", float64(allocated)/(1<<20), float64(wrote.Load())/(1<<20))
+			})
+		}
+	}
+}
+
+// A Content-Length above the limit fails before the body is read.
+func TestAnnouncedBodyAboveTheLimitIsNotRead(t *testing.T) {
+	srv := newCountingServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "5000")
+		_, _ = w.Write(bytes.Repeat([]byte("x"), 5000))
+	})
+	c := newTestClient(t, Settings{Host: srv.URL, MaxBody: 4096})
+	err := c.Get().AbsPath("/x").Do(context.Background()).Error()
+	var tl *ResponseTooLargeError
+	require.True(t, errors.As(err, &tl), "%v", err)
+	assert.Equal(t, int64(5000), tl.ContentLength)
+	assert.EqualError(t, err, "GET /x: the response body of 5000 bytes is larger than the limit of 4096 bytes (Config.MaxResponseBytes)")
+
+	// Exactly at the limit is fine, sized or not.
+	body, err := c.Get().AbsPath("/x").MaxResponseBytes(5000).Do(context.Background()).Raw()
+	require.NoError(t, err)
+	assert.Len(t, body, 5000)
+}
+
+func TestMaxResponseBytesOverridesAndDefaults(t *testing.T) {
+	payload := strings.Repeat("y", 10<<10)
+	srv := newCountingServer(t, func(w http.ResponseWriter, r *http.Request) {
+		// Chunked, so only the read can tell the size.
+		_, _ = io.WriteString(w, payload[:1])
+		w.(http.Flusher).Flush()
+		_, _ = io.WriteString(w, payload[1:])
+	})
+	ctx := context.Background()
+	small := newTestClient(t, Settings{Host: srv.URL, MaxBody: 1 << 10})
+	var tl *ResponseTooLargeError
+	assert.ErrorAs(t, small.Get().AbsPath("/x").Do(ctx).Error(), &tl)
+	body, err := small.Get().AbsPath("/x").MaxResponseBytes(-1).Do(ctx).Raw()
+	require.NoError(t, err, "a negative override removes the limit")
+	assert.Len(t, body, len(payload))
+	require.NoError(t, small.Get().AbsPath("/x").MaxResponseBytes(len64(payload)).Do(ctx).Error())
+	assert.ErrorAs(t, small.Get().AbsPath("/x").MaxResponseBytes(-1).MaxResponseBytes(0).Do(ctx).Error(), &tl, "zero goes back to the Config's")
+
+	// Streams (watches) are bounded by their reader, not by the limit.
+	rc, _, err := small.Get().AbsPath("/x").Stream(ctx)
+	require.NoError(t, err)
+	streamed, err := io.ReadAll(rc)
+	rc.Close()
+	require.NoError(t, err)
+	assert.Len(t, streamed, len(payload))
+
+	// (The Config's default and negative values are turned into MaxBody
+	// by package anykube: TestMaxResponseBytesSettings.)
+	unlimited := newTestClient(t, Settings{Host: srv.URL})
+	assert.Zero(t, unlimited.maxBody)
+	require.NoError(t, unlimited.Get().AbsPath("/x").Do(ctx).Error())
+}
+
+func len64(s string) int64 { return int64(len(s)) }

@@ -27,6 +27,10 @@ type Settings struct {
 	// Timeout bounds every request not marked LongRunning, retries
 	// included. Zero means no bound.
 	Timeout time.Duration
+	// MaxBody bounds a 2xx body read whole, after decompression: past it
+	// the read stops with a *ResponseTooLargeError. Zero means no limit;
+	// package anykube fills it from Config.MaxResponseBytes.
+	MaxBody int64
 }
 
 // RateLimiter decides when the next request may be sent: Wait blocks until
