@@ -27,7 +27,12 @@
 //   - A connection lost (reset, EOF, closed, HTTP/2 GOAWAY) while sending or
 //     reading, for GET, HEAD and OPTIONS only. A POST or PATCH whose body may
 //     have reached the server is never sent twice; refused connections are
-//     not retried at all, so a wrong address fails fast.
+//     not retried at all, so a wrong address fails fast. A 2xx body that
+//     breaks off is asked for again once only: when it breaks again, it
+//     most likely does so on every try (a truncated gzip stream, a body
+//     shorter than its Content-Length, a proxy cutting at a size), and a
+//     large answer would be downloaded each time. Corrupt gzip is not
+//     retried at all.
 //
 // The wait is Retry-After (whole seconds or an HTTP date, capped at
 // MaxRetryAfter), or else an exponential backoff from 250ms to 4s. A wait

@@ -91,12 +91,16 @@ func (r *Request) run(ctx context.Context, mode readMode) (Result, io.ReadCloser
 		return res, nil
 	}
 
+	// bodyRetried is set once a 2xx body that broke off has been asked for
+	// again: see the package documentation on retries.
+	bodyRetried := false
 	for attempt := 1; ; attempt++ {
 		if attempt > 1 {
 			if err := r.throttle(ctx); err != nil {
 				return fail(attempt-1, err)
 			}
 		}
+		bodyBroke := false
 		resp, err := r.send(ctx, hc, urlStr)
 		if err == nil {
 			r.c.handleWarnings(resp.Header)
@@ -148,11 +152,14 @@ func (r *Request) run(ctx context.Context, mode readMode) (Result, io.ReadCloser
 			if errors.Is(err, errBodyTooLarge) {
 				return r.tooLarge(res, limit, -1), nil
 			}
+			bodyBroke = true
+			err = fmt.Errorf("reading the response body: %w", err)
 		}
 		// A transport error, or a 2xx body that broke off.
-		if ctx.Err() != nil || !r.retryTransport(err) || attempt > r.maxRetries {
+		if ctx.Err() != nil || !r.retryTransport(err) || attempt > r.maxRetries || bodyBroke && bodyRetried {
 			return fail(attempt, err)
 		}
+		bodyRetried = bodyRetried || bodyBroke
 		if err := sleep(ctx, r.backoff(attempt)); err != nil {
 			return fail(attempt, err)
 		}

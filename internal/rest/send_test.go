@@ -561,3 +561,60 @@ func TestMaxResponseBytesOverridesAndDefaults(t *testing.T) {
 }
 
 func len64(s string) int64 { return int64(len(s)) }
+
+// A 2xx body that breaks off the same way on every try is asked for twice,
+// not DefaultMaxRetries+1 times; a corrupt gzip stream is not asked for
+// again at all.
+func TestBrokenBodiesAreRetriedAtMostOnce(t *testing.T) {
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	_, _ = zw.Write(bytes.Repeat([]byte(`{"kind":"ConfigMap"},`), 5000))
+	require.NoError(t, zw.Close())
+	truncated := gz.Bytes()[:gz.Len()/2]
+	corrupt := append(append([]byte{}, gz.Bytes()[:10]...), bytes.Repeat([]byte{0xff}, 64)...)
+
+	for _, tc := range []struct {
+		name     string
+		serve    func(t *testing.T, w http.ResponseWriter)
+		attempts int32
+		wantErr  error
+	}{
+		{"shorter than Content-Length", func(t *testing.T, w http.ResponseWriter) {
+			conn, buf, err := http.NewResponseController(w).Hijack()
+			if !assert.NoError(t, err) {
+				return
+			}
+			_, _ = buf.WriteString("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"items\":[")
+			_ = buf.Flush()
+			_ = conn.Close()
+		}, 2, io.ErrUnexpectedEOF},
+		{"truncated gzip", func(t *testing.T, w http.ResponseWriter) {
+			w.Header().Set("Content-Encoding", "gzip")
+			w.Header().Set("Content-Length", fmt.Sprint(len(truncated)))
+			_, _ = w.Write(truncated)
+		}, 2, io.ErrUnexpectedEOF},
+		{"corrupt gzip", func(t *testing.T, w http.ResponseWriter) {
+			w.Header().Set("Content-Encoding", "gzip")
+			_, _ = w.Write(corrupt)
+		}, 1, nil},
+	} {
+		for _, pooled := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/pooled=%v", tc.name, pooled), func(t *testing.T) {
+				srv := newCountingServer(t, func(w http.ResponseWriter, r *http.Request) { tc.serve(t, w) })
+				c := newTestClient(t, Settings{Host: srv.URL})
+				var err error
+				if pooled {
+					err = c.Get().AbsPath("/x").DoDecode(context.Background(), func([]byte, string) error { return nil })
+				} else {
+					err = c.Get().AbsPath("/x").Do(context.Background()).Error()
+				}
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), "reading the response body")
+				if tc.wantErr != nil {
+					assert.ErrorIs(t, err, tc.wantErr)
+				}
+				assert.Equal(t, tc.attempts, srv.hits.Load(), "%v", err)
+			})
+		}
+	}
+}
