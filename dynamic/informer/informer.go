@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -471,13 +472,34 @@ func (inf *Informer) upsert(obj *unstructured.Unstructured) {
 	inf.indexFailed(err)
 }
 
-// remove drops the object of a DELETED event from the cache.
+// remove drops the object of a DELETED event from the cache, unless the
+// event is about another object than the cached one: a different uid (an
+// older object of the same name), or an older resourceVersion (a replay).
+// A server that keeps its promises never sends those, but one replaying
+// old events must not make a live object disappear.
 func (inf *Informer) remove(obj *unstructured.Unstructured) {
 	inf.mu.Lock()
 	defer inf.mu.Unlock()
-	if _, existed := inf.store.DeleteKey(lister.MetaNamespaceKey(obj)); existed {
-		inf.pushLocked(notification{op: opDelete, obj: obj})
+	key := lister.MetaNamespaceKey(obj)
+	old, existed := inf.store.GetByKey(key)
+	if !existed || !deletes(obj, old) {
+		return
 	}
+	inf.store.DeleteKey(key)
+	inf.pushLocked(notification{op: opDelete, obj: obj})
+}
+
+// deletes reports whether a DELETED event carrying ev may remove cached,
+// the object cached under the same key. uids are compared when both are
+// set; resourceVersions only when both are decimal integers, as the API
+// server's are, since they are otherwise opaque.
+func deletes(ev, cached *unstructured.Unstructured) bool {
+	if a, b := ev.GetUID(), cached.GetUID(); a != "" && b != "" && a != b {
+		return false
+	}
+	a, errA := strconv.ParseUint(ev.GetResourceVersion(), 10, 64)
+	b, errB := strconv.ParseUint(cached.GetResourceVersion(), 10, 64)
+	return errA != nil || errB != nil || a >= b
 }
 
 // replace makes items, a full list, the cache's content, queuing the

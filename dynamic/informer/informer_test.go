@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -19,6 +20,7 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	k8sruntime "k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/watch"
 
 	discoveryfake "github.com/anykube/anykube/discovery/fake"
@@ -681,4 +683,78 @@ func TestStatusString(t *testing.T) {
 	assert.Equal(t, "Watching", Status{Phase: PhaseWatching}.String())
 	assert.True(t, PhaseResourceGone.Final())
 	assert.False(t, PhaseBackoff.Final())
+}
+
+// TestReplayedDeleteLeavesTheLiveObject: a DELETED event for an older
+// object of the same name (another uid), or replayed from before the
+// cached version, must not remove the live object; a real one does.
+func TestReplayedDeleteLeavesTheLiveObject(t *testing.T) {
+	c := newFake(t)
+	live := create(t, c, "ns", "a")
+	require.NotEmpty(t, live.GetUID())
+	w := watch.NewFake()
+	c.PrependWatchReactor("configmaps", func(fake.Action) (bool, watch.Interface, error) { return true, w, nil })
+	o := fast()
+	o.ListMode = ListModePaged
+	inf, err := New(c, cmGVR, o)
+	require.NoError(t, err)
+	rec := &recorder{}
+	_, err = inf.AddEventHandler(rec)
+	require.NoError(t, err)
+	start(t, inf)
+	rec.wait(t, 1)
+
+	rv, err := strconv.ParseUint(live.GetResourceVersion(), 10, 64)
+	require.NoError(t, err)
+	older := live.DeepCopy()
+	older.SetUID("uid-of-an-older-a")
+	older.SetResourceVersion(strconv.FormatUint(rv+5, 10))
+	w.Delete(older)
+	replay := live.DeepCopy()
+	replay.SetResourceVersion(strconv.FormatUint(rv-1, 10))
+	w.Delete(replay)
+	// A marker that everything before it was handled. (Objects sent are
+	// the informer's from then on: it may transform them in place.)
+	other := configMap("ns", "b", nil)
+	other.SetUID("uid-b")
+	otherRV := strconv.FormatUint(rv+6, 10)
+	other.SetResourceVersion(otherRV)
+	w.Add(other)
+	assert.Equal(t, "add ns/b "+otherRV, rec.wait(t, 2)[1])
+	got, ok := inf.GetIndexer().GetByKey("ns/a")
+	require.True(t, ok, "the live object is still cached")
+	assert.Equal(t, live.GetUID(), got.GetUID())
+
+	gone := live.DeepCopy()
+	goneRV := strconv.FormatUint(rv+7, 10)
+	gone.SetResourceVersion(goneRV)
+	w.Delete(gone)
+	assert.Equal(t, "delete ns/a "+goneRV, rec.wait(t, 3)[2])
+	_, ok = inf.GetIndexer().GetByKey("ns/a")
+	assert.False(t, ok)
+	assert.Len(t, rec.get(), 3, "the ignored events were not handed to handlers")
+}
+
+func TestDeletesComparesUIDAndResourceVersion(t *testing.T) {
+	obj := func(uid, rv string) *unstructured.Unstructured {
+		u := configMap("ns", "a", nil)
+		u.SetUID(types.UID(uid))
+		u.SetResourceVersion(rv)
+		return u
+	}
+	for _, tc := range []struct {
+		ev, cached *unstructured.Unstructured
+		want       bool
+	}{
+		{obj("u1", "10"), obj("u1", "9"), true},
+		{obj("u1", "10"), obj("u1", "10"), true},
+		{obj("u1", "9"), obj("u1", "10"), false},
+		{obj("u2", "11"), obj("u1", "10"), false},
+		{obj("", "11"), obj("u1", "10"), true},
+		{obj("u1", "opaque-b"), obj("u1", "opaque-a"), true},
+		{obj("u1", ""), obj("u1", "10"), true},
+	} {
+		assert.Equal(t, tc.want, deletes(tc.ev, tc.cached), "event %s@%s, cached %s@%s",
+			tc.ev.GetUID(), tc.ev.GetResourceVersion(), tc.cached.GetUID(), tc.cached.GetResourceVersion())
+	}
 }
