@@ -39,6 +39,14 @@
 //   - DecodeWatch/events-10k: the dynamic client's Watch against an httptest
 //     server streaming codectest.WatchEvents(10000) (about 39 MB), drained
 //     until the server closes the stream.
+//   - ListPeakMemory/configmaps-200MiB: the dynamic client's List against
+//     an httptest server answering with
+//     codectest.ConfigMapList(PeakListConfigMaps) (150,000 ConfigMaps,
+//     about 200 MiB), one op per round: peak-heap-B is the heap's
+//     high-water mark during the op (runtime/metrics, sampled every
+//     millisecond) above the heap after a collection just before it,
+//     peak-x-body that as a multiple of the body, and result-B the live
+//     heap the returned list holds.
 //   - RetainedHeap/gvs-2000: the live heap, measured after two GCs, that a
 //     discovery client, its memory cache and a deferred RESTMapper loaded
 //     from the API2000 server keep, reported as retained-B.
