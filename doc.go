@@ -42,5 +42,9 @@
 //	list, err := client.Resource(pods).Namespace("default").List(ctx, metav1.ListOptions{})
 //
 // Configs never print credentials: String and GoString mask tokens,
-// passwords and keys, and errors from this package never contain them.
+// passwords, keys and user info in Host, and errors from this package never
+// contain them. Credentials are sent only to the host a request is
+// addressed to: a redirect elsewhere, or from https to http, fails with a
+// *RedirectError (see TransportFor). README.md's "Security" section lists
+// what is guaranteed and the tests that hold it.
 package anykube
