@@ -59,10 +59,9 @@ func isAggregated(contentType string) bool {
 // entries to carry subresources only); a subresource without one is left
 // out.
 //
-// The entries have the shape the legacy endpoints give, so that both paths
-// give equal results: Group and Version are set only when the response kind
-// lives in another group-version (deployments/scale serves autoscaling/v1
-// Scale), and subresources have no singular name.
+// The entries have the shape described in complete.go, which the legacy
+// path completes to as well: Group and Version are those of the response
+// kind, and a subresource has its parent's singular name.
 func SplitGroupsAndResources(list APIGroupDiscoveryList) (
 	groups *metav1.APIGroupList,
 	resources map[schema.GroupVersion]*metav1.APIResourceList,
@@ -111,31 +110,36 @@ func convertVersion(gv schema.GroupVersion, in []APIResourceDiscovery) *metav1.A
 		r := &in[i]
 		namespaced := r.Scope == ScopeNamespace
 		if hasKind(r.ResponseKind) {
-			res := metav1.APIResource{
+			group, version := kindGroupVersion(gv, r.ResponseKind)
+			out.APIResources = append(out.APIResources, metav1.APIResource{
 				Name:         r.Resource,
 				SingularName: r.SingularResource,
 				Namespaced:   namespaced,
+				Group:        group,
+				Version:      version,
 				Kind:         r.ResponseKind.Kind,
 				Verbs:        r.Verbs,
 				ShortNames:   r.ShortNames,
 				Categories:   r.Categories,
-			}
-			setForeignGroupVersion(&res, gv, r.ResponseKind)
-			out.APIResources = append(out.APIResources, res)
+			})
 		}
 		for j := range r.Subresources {
 			sub := &r.Subresources[j]
 			if !hasKind(sub.ResponseKind) {
 				continue
 			}
-			res := metav1.APIResource{
-				Name:       r.Resource + "/" + sub.Subresource,
-				Namespaced: namespaced,
-				Kind:       sub.ResponseKind.Kind,
-				Verbs:      sub.Verbs,
-			}
-			setForeignGroupVersion(&res, gv, sub.ResponseKind)
-			out.APIResources = append(out.APIResources, res)
+			group, version := kindGroupVersion(gv, sub.ResponseKind)
+			out.APIResources = append(out.APIResources, metav1.APIResource{
+				Name: r.Resource + "/" + sub.Subresource,
+				// The parent's singular name even when the parent itself
+				// is left out for want of a kind, as client-go does.
+				SingularName: r.SingularResource,
+				Namespaced:   namespaced,
+				Group:        group,
+				Version:      version,
+				Kind:         sub.ResponseKind.Kind,
+				Verbs:        sub.Verbs,
+			})
 		}
 	}
 	return out
@@ -145,11 +149,13 @@ func hasKind(k *metav1.GroupVersionKind) bool {
 	return k != nil && *k != (metav1.GroupVersionKind{})
 }
 
-// setForeignGroupVersion records the response kind's group and version when
-// they differ from the list's.
-func setForeignGroupVersion(res *metav1.APIResource, gv schema.GroupVersion, kind *metav1.GroupVersionKind) {
-	if kind.Group != gv.Group || kind.Version != gv.Version {
-		res.Group = kind.Group
-		res.Version = kind.Version
+// kindGroupVersion returns the group and version of a response kind, or
+// the list's when the kind names no version, as kube-apiserver writes the
+// kinds of built-in resources. The strings are the decoder's
+// interned ones, so filling them in costs no allocation.
+func kindGroupVersion(gv schema.GroupVersion, kind *metav1.GroupVersionKind) (group, version string) {
+	if kind.Version == "" {
+		return gv.Group, gv.Version
 	}
+	return kind.Group, kind.Version
 }

@@ -59,6 +59,15 @@ func TestSplitGroupsAndResources(t *testing.T) {
 						},
 					},
 					{
+						// kube-apiserver leaves the response kind's group
+						// and version empty when they are the list's.
+						Resource: "replicasets", SingularResource: "replicaset", Scope: ScopeNamespace,
+						ResponseKind: gvk("", "", "ReplicaSet"), Verbs: []string{"get"},
+						Subresources: []APISubresourceDiscovery{
+							{Subresource: "status", ResponseKind: gvk("", "", "ReplicaSet"), Verbs: []string{"get"}},
+						},
+					},
+					{
 						// A parent without a kind exists only to carry its
 						// subresources.
 						Resource: "carriers", Scope: ScopeCluster, ResponseKind: &metav1.GroupVersionKind{},
@@ -95,10 +104,12 @@ func TestSplitGroupsAndResources(t *testing.T) {
 	require.NotNil(t, got)
 	assert.Equal(t, "apps/v1", got.GroupVersion)
 	assert.Equal(t, []metav1.APIResource{
-		{Name: "deployments", SingularName: "deployment", Namespaced: true, Kind: "Deployment",
+		{Name: "deployments", SingularName: "deployment", Namespaced: true, Group: "apps", Version: "v1", Kind: "Deployment",
 			Verbs: []string{"get", "list"}, ShortNames: []string{"deploy"}, Categories: []string{"all"}},
-		{Name: "deployments/scale", Namespaced: true, Group: "autoscaling", Version: "v1", Kind: "Scale", Verbs: []string{"get", "update"}},
-		{Name: "deployments/status", Namespaced: true, Kind: "Deployment", Verbs: []string{"get"}},
+		{Name: "deployments/scale", SingularName: "deployment", Namespaced: true, Group: "autoscaling", Version: "v1", Kind: "Scale", Verbs: []string{"get", "update"}},
+		{Name: "deployments/status", SingularName: "deployment", Namespaced: true, Group: "apps", Version: "v1", Kind: "Deployment", Verbs: []string{"get"}},
+		{Name: "replicasets", SingularName: "replicaset", Namespaced: true, Group: "apps", Version: "v1", Kind: "ReplicaSet", Verbs: []string{"get"}},
+		{Name: "replicasets/status", SingularName: "replicaset", Namespaced: true, Group: "apps", Version: "v1", Kind: "ReplicaSet", Verbs: []string{"get"}},
 		{Name: "carriers/proxy", Group: "", Version: "v1", Kind: "Status", Verbs: []string{"get"}},
 	}, got.APIResources)
 }

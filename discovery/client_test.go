@@ -30,12 +30,12 @@ func newClient(t testing.TB, url string) *discovery.DiscoveryClient {
 	return d
 }
 
-// legacyView is what the synthetic server's legacy documents say, in the
-// shape ServerGroupsAndResources returns.
+// legacyView is what the synthetic server's legacy documents say, completed
+// to the shape ServerGroupsAndResources returns.
 func legacyView(api *discoverytest.API) map[string][]metav1.APIResource {
 	out := make(map[string][]metav1.APIResource)
 	for _, list := range api.Resources {
-		out[list.GroupVersion] = list.APIResources
+		out[list.GroupVersion] = discovery.CompleteResourceList(list).APIResources
 	}
 	return out
 }
@@ -268,7 +268,7 @@ func TestServerResourcesForGroupVersion(t *testing.T) {
 
 	list, err := d.ServerResourcesForGroupVersion("g000.example.com/v1")
 	require.NoError(t, err)
-	assert.Equal(t, api.Resources["/apis/g000.example.com/v1"].APIResources, list.APIResources)
+	assert.Equal(t, discovery.CompleteResourceList(api.Resources["/apis/g000.example.com/v1"]).APIResources, list.APIResources)
 
 	_, err = d.ServerResourcesForGroupVersion("nope.example.com/v1")
 	assert.True(t, apierrors.IsNotFound(err), "err: %v", err)

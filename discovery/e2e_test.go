@@ -36,7 +36,9 @@ func clusterWithCRDs(t testing.TB) *testcluster.Cluster {
 
 // rawView reads /api and /apis as aggregated documents with a plain HTTP
 // client and decodes them without the package under test, into one line per
-// resource.
+// resource, in the shape the package promises on every path: the kind's
+// group-version on every entry, and the parent's singular name on
+// subresources.
 func rawView(t *testing.T, c *testcluster.Cluster) []string {
 	t.Helper()
 	var out []string
@@ -78,15 +80,15 @@ func rawView(t *testing.T, c *testcluster.Cluster) []string {
 				for _, r := range v.Resources {
 					if r.ResponseKind != nil && r.ResponseKind.Kind != "" {
 						out = append(out, line(gv, r.Resource, r.SingularResource, r.Scope == "Namespaced",
-							foreign(gv, r.ResponseKind.Group, r.ResponseKind.Version), r.ResponseKind.Kind,
+							kindOf(gv, r.ResponseKind.Group, r.ResponseKind.Version), r.ResponseKind.Kind,
 							r.Verbs, r.ShortNames, r.Categories))
 					}
 					for _, s := range r.Subresources {
 						if s.ResponseKind == nil || s.ResponseKind.Kind == "" {
 							continue
 						}
-						out = append(out, line(gv, r.Resource+"/"+s.Subresource, "", r.Scope == "Namespaced",
-							foreign(gv, s.ResponseKind.Group, s.ResponseKind.Version), s.ResponseKind.Kind,
+						out = append(out, line(gv, r.Resource+"/"+s.Subresource, r.SingularResource, r.Scope == "Namespaced",
+							kindOf(gv, s.ResponseKind.Group, s.ResponseKind.Version), s.ResponseKind.Kind,
 							s.Verbs, nil, nil))
 					}
 				}
@@ -97,15 +99,21 @@ func rawView(t *testing.T, c *testcluster.Cluster) []string {
 	return out
 }
 
-func foreign(gv, group, version string) string {
-	kgv := version
-	if group != "" {
-		kgv = group + "/" + version
+// kindOf is the group-version of a response kind: kube-apiserver leaves
+// group and version empty when they are the list's (built-in resources),
+// and fills them otherwise (custom resources, foreign kinds).
+func kindOf(gv, group, version string) string {
+	if version == "" {
+		return gv
 	}
-	if kgv == gv {
-		return ""
+	return kindGV(group, version)
+}
+
+func kindGV(group, version string) string {
+	if group == "" {
+		return version
 	}
-	return kgv
+	return group + "/" + version
 }
 
 func line(gv, name, singular string, namespaced bool, kindGV, kind string, verbs, short, cats []string) string {
@@ -119,14 +127,7 @@ func clientView(lists []*metav1.APIResourceList) []string {
 	var out []string
 	for _, l := range lists {
 		for _, r := range l.APIResources {
-			kgv := ""
-			if r.Group != "" || r.Version != "" {
-				kgv = r.Version
-				if r.Group != "" {
-					kgv = r.Group + "/" + r.Version
-				}
-			}
-			out = append(out, line(l.GroupVersion, r.Name, r.SingularName, r.Namespaced, kgv, r.Kind,
+			out = append(out, line(l.GroupVersion, r.Name, r.SingularName, r.Namespaced, kindGV(r.Group, r.Version), r.Kind,
 				r.Verbs, r.ShortNames, r.Categories))
 		}
 	}
@@ -174,9 +175,11 @@ func TestE2EAggregatedDiscoveryMatchesTheServer(t *testing.T) {
 		}
 	}
 	require.NotNil(t, scale, "the scale subresource is listed")
-	assert.Equal(t, metav1.APIResource{Name: "thing00s/scale", Namespaced: true, Group: "autoscaling", Version: "v1",
+	assert.Equal(t, metav1.APIResource{Name: "thing00s/scale", SingularName: "thing00", Namespaced: true, Group: "autoscaling", Version: "v1",
 		Kind: "Scale", Verbs: scale.Verbs}, *scale)
 	require.NotNil(t, thing)
+	assert.Equal(t, "e2e0.anykube.test", thing.Group)
+	assert.Equal(t, "v1", thing.Version)
 	assert.Equal(t, []string{"th00"}, thing.ShortNames)
 	assert.Equal(t, []string{"anykube-e2e"}, thing.Categories)
 	assert.Equal(t, "thing00", thing.SingularName)

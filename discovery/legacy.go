@@ -99,7 +99,8 @@ func fetchAll(ctx context.Context, gvs []schema.GroupVersion, parallelism int, f
 }
 
 // parseResourceList decodes a group-version's legacy document. The group
-// version is filled in when the server left it out.
+// version is filled in when the server left it out, and the entries are
+// completed to the shape aggregated discovery gives (see complete.go).
 func parseResourceList(gv schema.GroupVersion, body []byte) (*metav1.APIResourceList, error) {
 	list := &metav1.APIResourceList{}
 	if err := json.UnmarshalCaseSensitivePreserveInts(body, list); err != nil {
@@ -108,5 +109,6 @@ func parseResourceList(gv schema.GroupVersion, body []byte) (*metav1.APIResource
 	if list.GroupVersion == "" {
 		list.GroupVersion = gv.String()
 	}
+	completeResources(gv, list.APIResources)
 	return list, nil
 }

@@ -128,7 +128,10 @@ func (f *FakeDiscovery) groups() (*metav1.APIGroupList, error) {
 
 // ServerResourcesForGroupVersion returns the list for groupVersion, its
 // configured failure, or a NotFound StatusError when Resources has no such
-// list.
+// list. The list is completed as discovery.CompleteResourceList does (a
+// copy when something is missing; Resources is never written to), so that
+// code under test sees the shape a real server's discovery gives whether
+// the test wrote its lists in the legacy shape or in the full one.
 func (f *FakeDiscovery) ServerResourcesForGroupVersion(groupVersion string) (*metav1.APIResourceList, error) {
 	f.record("ServerResourcesForGroupVersion")
 	gv, err := schema.ParseGroupVersion(groupVersion)
@@ -140,7 +143,7 @@ func (f *FakeDiscovery) ServerResourcesForGroupVersion(groupVersion string) (*me
 	}
 	for _, list := range f.Resources {
 		if list != nil && list.GroupVersion == gv.String() {
-			return list, nil
+			return discovery.CompleteResourceList(list), nil
 		}
 	}
 	return nil, apierrors.NewNotFound(schema.GroupResource{Group: gv.Group, Resource: "groupversions"}, gv.String())

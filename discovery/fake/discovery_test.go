@@ -154,3 +154,28 @@ func TestHelpers(t *testing.T) {
 	_, err = discovery.GroupVersionResources([]*metav1.APIResourceList{{GroupVersion: "a/b/c"}})
 	assert.Error(t, err)
 }
+
+// TestListsHaveTheShapeOfEveryPath gives the fake lists in the legacy
+// shape: answers carry Group, Version and subresources' SingularName, as
+// discovery from a real server does, and the fake's input is left alone.
+func TestListsHaveTheShapeOfEveryPath(t *testing.T) {
+	in := &metav1.APIResourceList{GroupVersion: "apps/v1", APIResources: []metav1.APIResource{
+		{Name: "deployments", SingularName: "deployment", Namespaced: true, Kind: "Deployment"},
+		{Name: "deployments/scale", Namespaced: true, Group: "autoscaling", Version: "v1", Kind: "Scale"},
+		{Name: "deployments/status", Namespaced: true, Kind: "Deployment"},
+	}}
+	f := &fake.FakeDiscovery{Resources: []*metav1.APIResourceList{in}}
+	want := []metav1.APIResource{
+		{Name: "deployments", SingularName: "deployment", Namespaced: true, Group: "apps", Version: "v1", Kind: "Deployment"},
+		{Name: "deployments/scale", SingularName: "deployment", Namespaced: true, Group: "autoscaling", Version: "v1", Kind: "Scale"},
+		{Name: "deployments/status", SingularName: "deployment", Namespaced: true, Group: "apps", Version: "v1", Kind: "Deployment"},
+	}
+	list, err := f.ServerResourcesForGroupVersion("apps/v1")
+	require.NoError(t, err)
+	assert.Equal(t, want, list.APIResources)
+	_, lists, err := f.ServerGroupsAndResources()
+	require.NoError(t, err)
+	require.Len(t, lists, 1)
+	assert.Equal(t, want, lists[0].APIResources)
+	assert.Empty(t, in.APIResources[0].Group, "Resources is not written to")
+}

@@ -308,7 +308,7 @@ func (s *source) ServerResourcesForGroupVersion(groupVersion string) (*metav1.AP
 			list := &metav1.APIResourceList{}
 			if err := json.Unmarshal(data, list); err == nil && list.GroupVersion == gv.String() {
 				s.servedFromDisk(path)
-				return list, nil
+				return discovery.CompleteResourceList(list), nil
 			}
 		}
 	}
@@ -383,6 +383,7 @@ func (s *source) readSnapshot() (doc *snapshotDoc, expired bool) {
 		}
 		return nil, false
 	}
+	completeLists(doc.Resources)
 	s.mu.Lock()
 	s.last, s.lastMod = doc, mtime
 	s.mu.Unlock()
@@ -417,6 +418,7 @@ func (s *source) readKubectlLayout() *snapshotDoc {
 			doc.Resources = append(doc.Resources, list)
 		}
 	}
+	completeLists(doc.Resources)
 	return doc
 }
 
@@ -537,6 +539,16 @@ func (s *source) write(path string, data []byte) {
 	s.mu.Lock()
 	s.ours[path] = true
 	s.mu.Unlock()
+}
+
+// completeLists gives lists read from files the shape discovery answers
+// with on every path (see discovery.CompleteResourceList): kubectl's files
+// and those of older anykube versions hold the legacy documents' shape.
+// Files this version wrote are complete already and are not copied.
+func completeLists(lists []*metav1.APIResourceList) {
+	for i, l := range lists {
+		lists[i] = discovery.CompleteResourceList(l)
+	}
 }
 
 func groupVersions(groups *metav1.APIGroupList) []schema.GroupVersion {

@@ -150,7 +150,7 @@ func TestFilesFollowKubectlLayoutAndArePrivate(t *testing.T) {
 	var list metav1.APIResourceList
 	readJSON(t, filepath.Join(dir, "g001.example.com", "v2", "serverresources.json"), &list)
 	assert.Equal(t, "g001.example.com/v2", list.GroupVersion)
-	assert.Equal(t, api.Resources["/apis/g001.example.com/v2"].APIResources, list.APIResources)
+	assert.Equal(t, discovery.CompleteResourceList(api.Resources["/apis/g001.example.com/v2"]).APIResources, list.APIResources)
 
 	require.NoError(t, filepath.Walk(dir, func(path string, info os.FileInfo, err error) error {
 		require.NoError(t, err)
@@ -200,9 +200,50 @@ func TestStartsWarmFromKubectlsFiles(t *testing.T) {
 		}
 		write(p, list)
 	}
-	got := everything(t, newCache(t, srv, dir, 0))
+	c := newCache(t, srv, dir, 0)
+	got := everything(t, c)
 	assert.Len(t, got, api.GroupVersions())
 	assert.Zero(t, srv.Requests())
+	assert.Equal(t, completed(api), got, "kubectl's files hold the legacy shape; answers have the one of every path")
+	one, err := c.ServerResourcesForGroupVersion("g000.example.com/v1")
+	require.NoError(t, err)
+	assert.Equal(t, completed(api)["g000.example.com/v1"], one.APIResources)
+}
+
+// completed is what the synthetic server's legacy documents say, in the
+// shape discovery answers with on every path.
+func completed(api *discoverytest.API) map[string][]metav1.APIResource {
+	out := make(map[string][]metav1.APIResource)
+	for _, list := range api.Resources {
+		out[list.GroupVersion] = discovery.CompleteResourceList(list).APIResources
+	}
+	return out
+}
+
+// TestSnapshotOfAnOlderVersionIsCompleted reads a snapshot file written
+// before every path filled Group, Version and subresources' SingularName.
+func TestSnapshotOfAnOlderVersionIsCompleted(t *testing.T) {
+	api := discoverytest.Generate(discoverytest.Spec{Groups: 2, Resources: 2})
+	srv := discoverytest.NewServer(api, discoverytest.ServerOptions{})
+	defer srv.Close()
+	dir := t.TempDir()
+
+	groups := metav1.APIGroupList{Groups: []metav1.APIGroup{{
+		Versions:         []metav1.GroupVersionForDiscovery{{GroupVersion: "v1", Version: "v1"}},
+		PreferredVersion: metav1.GroupVersionForDiscovery{GroupVersion: "v1", Version: "v1"},
+	}}}
+	groups.Groups = append(groups.Groups, api.Groups.Groups...)
+	var lists []*metav1.APIResourceList
+	for _, l := range api.Resources {
+		lists = append(lists, l)
+	}
+	data, err := json.Marshal(map[string]any{"kind": "AnykubeDiscoverySnapshot/v1", "groups": groups, "resources": lists})
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "anykube-discovery.json"), data, 0o600))
+
+	got := everything(t, newCache(t, srv, dir, 0))
+	assert.Zero(t, srv.Requests(), "the file is within its TTL")
+	assert.Equal(t, completed(api), got)
 }
 
 func TestStaleVersionsAreNotTrustedFromDisk(t *testing.T) {

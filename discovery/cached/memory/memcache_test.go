@@ -54,7 +54,7 @@ func TestFillsOnceThenAnswersFromMemory(t *testing.T) {
 			require.NoError(t, err)
 			list, err := c.ServerResourcesForGroupVersion("g001.example.com/v2")
 			require.NoError(t, err)
-			assert.Equal(t, api.Resources["/apis/g001.example.com/v2"].APIResources, list.APIResources)
+			assert.Equal(t, discovery.CompleteResourceList(api.Resources["/apis/g001.example.com/v2"]).APIResources, list.APIResources)
 			_, err = c.ServerPreferredResources()
 			require.NoError(t, err)
 			_, err = c.ServerPreferredNamespacedResources()
