@@ -38,10 +38,12 @@ const (
 	// in parallel.
 	DefaultGroupVersionTimeout = 10 * time.Second
 
-	// rootRetries and groupVersionRetries are how often a request is sent
-	// again after a retryable failure (429, 503, reset). One broken
-	// group-version answers 503 for as long as its backend is down: a
-	// single retry covers a blip without making the whole call wait.
+	// rootRetries and groupVersionRetries are how often the request layer
+	// sends a request again after a failure it retries (429, 503, reset).
+	// One broken group-version answers 503 for as long as its backend is
+	// down: a single retry covers a blip without making the whole call
+	// wait. On top of these, discovery sends a request once more after a
+	// 500 or 502 (see fetch).
 	rootRetries         = 3
 	groupVersionRetries = 1
 )
@@ -65,6 +67,9 @@ type DiscoveryClient struct {
 	rest *rest.Client
 	// rootTimeout bounds requests other than the per-group-version ones.
 	rootTimeout time.Duration
+	// configTimeout is the Config's Timeout, zero for none: the bound of
+	// per-group-version requests when GroupVersionTimeout is negative.
+	configTimeout time.Duration
 	// ctx is the context bound by WithContext; nil means Background.
 	ctx context.Context
 
@@ -117,7 +122,7 @@ func NewDiscoveryClientForConfigAndClient(cfg *anykube.Config, httpClient *http.
 	if timeout == 0 {
 		timeout = DefaultTimeout
 	}
-	return &DiscoveryClient{rest: rc, rootTimeout: timeout}, nil
+	return &DiscoveryClient{rest: rc, rootTimeout: timeout, configTimeout: cfg.Timeout}, nil
 }
 
 // WithContext returns a copy of d whose requests run under ctx.
@@ -311,8 +316,13 @@ func (d *DiscoveryClient) fetchSnapshot(ctx context.Context, prev ETags) (*Snaps
 // not wrapped: callers add the group-version.
 func (d *DiscoveryClient) fetchGroupVersion(ctx context.Context, gv schema.GroupVersion) (*metav1.APIResourceList, error) {
 	limits := requestLimits{timeout: d.GroupVersionTimeout, retries: groupVersionRetries}
-	if limits.timeout == 0 {
+	switch {
+	case limits.timeout == 0:
 		limits.timeout = DefaultGroupVersionTimeout
+	case limits.timeout < 0:
+		// Named here rather than left to the request layer, so that the
+		// retry after a 500 or 502 shares the bound.
+		limits.timeout = d.configTimeout
 	}
 	res, err := d.get(ctx, groupVersionPath(gv), nil, AcceptV1, "", limits)
 	if err != nil {
@@ -324,8 +334,8 @@ func (d *DiscoveryClient) fetchGroupVersion(ctx context.Context, gv schema.Group
 	return parseResourceList(gv, res.body)
 }
 
-// requestLimits bounds one request. A non-positive timeout leaves the
-// Config's Timeout in force.
+// requestLimits bounds one request, its retries included. A zero timeout
+// means no bound.
 type requestLimits struct {
 	timeout time.Duration
 	retries int
@@ -378,7 +388,42 @@ func (d *DiscoveryClient) getRoot(ctx context.Context, path, accept, ifNoneMatch
 
 // fetch sends one GET without client-side rate limiting and hands a 2xx
 // body to decode, which must not keep it.
+//
+// A 500 or 502 is sent once more, within what is left of limits.timeout.
+// The request layer retries neither, since in general a server error may
+// say the request itself is at fault; but a discovery document is a plain
+// read, and an aggregated API server, or the proxy in front of one, answers
+// 500 or 502 when a backend blips. Without this retry one such answer
+// drops the group from the results, where client-go runs the whole of
+// discovery again.
 func (d *DiscoveryClient) fetch(ctx context.Context, path string, query url.Values, accept, ifNoneMatch string, limits requestLimits, decode func(body []byte, contentType string) error) (response, error) {
+	start := time.Now()
+	res, err := d.fetchOnce(ctx, path, query, accept, ifNoneMatch, limits, decode)
+	if err == nil || !retriedOnce(err) || ctx.Err() != nil {
+		return res, err
+	}
+	if limits.timeout > 0 {
+		limits.timeout -= time.Since(start)
+		if limits.timeout <= 0 {
+			return res, err
+		}
+	}
+	return d.fetchOnce(ctx, path, query, accept, ifNoneMatch, limits, decode)
+}
+
+// retriedOnce reports whether err is a 500 or 502 answer, which fetch
+// sends once more.
+func retriedOnce(err error) bool {
+	var se *apierrors.StatusError
+	if !errors.As(err, &se) {
+		return false
+	}
+	code := se.Status().Code
+	return code == http.StatusInternalServerError || code == http.StatusBadGateway
+}
+
+// fetchOnce is fetch without its own retry.
+func (d *DiscoveryClient) fetchOnce(ctx context.Context, path string, query url.Values, accept, ifNoneMatch string, limits requestLimits, decode func(body []byte, contentType string) error) (response, error) {
 	if d.rest == nil {
 		return response{}, errNoServer
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 
@@ -425,4 +426,98 @@ func TestRESTClientReachesTheSameServer(t *testing.T) {
 		assert.Equal(t, "ok", string(body))
 	}
 	assert.Nil(t, (&fake.FakeDiscovery{}).RESTClient())
+}
+
+// TestOne500Or502IsRetriedOnce: a flaky aggregated API that answers one
+// request with 500 or 502 must not drop its group; one that keeps failing is
+// asked twice, not more.
+func TestOne500Or502IsRetriedOnce(t *testing.T) {
+	api := discoverytest.Generate(discoverytest.Spec{Groups: 3, Versions: 1, Resources: 2})
+	gvPath := "/apis/g001.example.com/v1"
+	for _, tc := range []struct {
+		name   string
+		opts   discoverytest.ServerOptions
+		path   string
+		legacy bool
+	}{
+		{name: "legacy fan-out 500", opts: discoverytest.ServerOptions{FailFirst: map[string]int{gvPath: 500}}, path: gvPath, legacy: true},
+		{name: "legacy fan-out 502", opts: discoverytest.ServerOptions{FailFirst: map[string]int{gvPath: 502}}, path: gvPath, legacy: true},
+		{name: "aggregated /apis 500", opts: discoverytest.ServerOptions{FailFirst: map[string]int{"/apis": 500}}, path: "/apis"},
+		{name: "aggregated /api 502", opts: discoverytest.ServerOptions{FailFirst: map[string]int{"/api": 502}}, path: "/api"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.opts.DisableAggregated = tc.legacy
+			srv := discoverytest.NewServer(api, tc.opts)
+			defer srv.Close()
+			_, lists, err := newClient(t, srv.URL).ServerGroupsAndResources()
+			require.NoError(t, err)
+			assert.Equal(t, legacyView(api), viewOf(lists))
+			assert.Equal(t, 2, srv.RequestsFor(tc.path), "the failed request is sent once more")
+		})
+	}
+
+	t.Run("persistent 502", func(t *testing.T) {
+		srv := discoverytest.NewServer(api, discoverytest.ServerOptions{DisableAggregated: true, Fail: map[string]int{gvPath: 502}})
+		defer srv.Close()
+		_, lists, err := newClient(t, srv.URL).ServerGroupsAndResources()
+		groups, ok := discovery.GroupDiscoveryFailedErrorGroups(err)
+		require.True(t, ok, "err: %v", err)
+		cause := groups[schema.GroupVersion{Group: "g001.example.com", Version: "v1"}]
+		var se *apierrors.StatusError
+		require.ErrorAs(t, cause, &se)
+		assert.Equal(t, int32(http.StatusBadGateway), se.Status().Code)
+		assert.Len(t, lists, api.GroupVersions()-1)
+		assert.Equal(t, 2, srv.RequestsFor(gvPath), "retried once, not more")
+	})
+
+	t.Run("404 is not retried", func(t *testing.T) {
+		srv := discoverytest.NewServer(api, discoverytest.ServerOptions{})
+		defer srv.Close()
+		_, err := newClient(t, srv.URL).ServerResourcesForGroupVersion("nope.example.com/v1")
+		require.True(t, apierrors.IsNotFound(err))
+		assert.Equal(t, 1, srv.Requests())
+	})
+}
+
+// TestRetryAfter500SharesTheTimeBound: the request sent again after a 500
+// gets what is left of the group-version's time bound, not a bound of its
+// own.
+func TestRetryAfter500SharesTheTimeBound(t *testing.T) {
+	api := discoverytest.Generate(discoverytest.Spec{Groups: 1})
+	docs := discoverytest.NewServer(api, discoverytest.ServerOptions{DisableAggregated: true})
+	defer docs.Close()
+	const slow = "/apis/g000.example.com/v1"
+	var mu sync.Mutex
+	calls := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != slow {
+			docs.Config.Handler.ServeHTTP(w, r)
+			return
+		}
+		mu.Lock()
+		calls++
+		first := calls == 1
+		mu.Unlock()
+		if !first {
+			<-r.Context().Done() // the retry hangs until the bound ends
+			return
+		}
+		time.Sleep(600 * time.Millisecond)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusInternalServerError)
+		_, _ = w.Write([]byte(`{"kind":"Status","apiVersion":"v1","status":"Failure","code":500}`))
+	}))
+	defer srv.Close()
+
+	d := newClient(t, srv.URL)
+	d.GroupVersionTimeout = time.Second
+	start := time.Now()
+	_, err := d.ServerResourcesForGroupVersion("g000.example.com/v1")
+	elapsed := time.Since(start)
+	require.Error(t, err)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	mu.Lock()
+	assert.Equal(t, 2, calls)
+	mu.Unlock()
+	assert.Less(t, elapsed, 1500*time.Millisecond, "one bound of 1s for both requests, not 1s each")
 }

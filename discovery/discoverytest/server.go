@@ -24,6 +24,10 @@ type ServerOptions struct {
 	// Fail maps a path to the status the server answers it with, with a
 	// metav1.Status body.
 	Fail map[string]int
+	// FailFirst maps a path to the status the server answers the first
+	// request for it with, as a backend that blips; later requests are
+	// served normally.
+	FailFirst map[string]int
 	// Hang lists paths the server never answers: it waits until the client
 	// gives up.
 	Hang map[string]bool
@@ -114,6 +118,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.counts[r.URL.Path]++
 	code, fault := s.faults[r.URL.Path]
+	if first, ok := s.opts.FailFirst[r.URL.Path]; ok && !fault && s.counts[r.URL.Path] == 1 {
+		code, fault = first, true
+	}
 	s.mu.Unlock()
 
 	if s.opts.Hang[r.URL.Path] {
