@@ -3,7 +3,9 @@
 // Invalidate. Failures that may pass (5xx, 429, timeouts, connection
 // resets, versions marked Stale) are never kept as answers: the
 // group-versions that failed that way are asked again on the next call,
-// and a fill that failed, or that found no group at all, is not kept.
+// and a fill that failed, or that found no group at all, is not kept. The
+// OpenAPI v3 index and documents are kept too; the server version and the
+// OpenAPI v2 document are not.
 package memory
 
 import (
@@ -40,7 +42,7 @@ type MemCacheClient struct {
 type state struct {
 	delegate discovery.DiscoveryInterface
 
-	// mu guards snap, prev, filling and gen.
+	// mu guards snap, prev, filling, gen and openAPIV3.
 	mu sync.Mutex
 	// snap is the current answer; nil until filled and after Invalidate.
 	snap *snapshot
@@ -52,6 +54,9 @@ type state struct {
 	// gen counts invalidations, so that a fill that raced with one does not
 	// install an answer that may predate it.
 	gen uint64
+	// openAPIV3 is the OpenAPI v3 cache, nil until first used and after
+	// Invalidate.
+	openAPIV3 *openAPIV3Cache
 }
 
 // snapshot is one immutable answer.
@@ -115,8 +120,8 @@ func (c *MemCacheClient) Fresh() bool {
 	return c.snap != nil && c.snap.fresh
 }
 
-// Invalidate drops the cached answers, and the delegate's when it is a
-// cache too; the next call asks again. When the server sent entity tags,
+// Invalidate drops the cached answers (OpenAPI v3 documents included), and
+// the delegate's when it is a cache too; the next call asks again. When the server sent entity tags,
 // that costs two small conditional requests if nothing changed.
 func (c *MemCacheClient) Invalidate() {
 	c.mu.Lock()
@@ -125,6 +130,7 @@ func (c *MemCacheClient) Invalidate() {
 	}
 	c.snap = nil
 	c.gen++
+	c.openAPIV3 = nil
 	c.mu.Unlock()
 	if cd, ok := c.delegate.(discovery.CachedDiscoveryInterface); ok {
 		cd.Invalidate()
@@ -215,9 +221,17 @@ func (c *MemCacheClient) OpenAPISchema() (*openapi_v2.Document, error) {
 	return c.delegate.WithContext(c.context()).OpenAPISchema()
 }
 
-// OpenAPIV3 returns the delegate's client.
+// OpenAPIV3 returns a client that keeps the index and the documents' bytes
+// (per content type) until Invalidate; see openapi.go. Its calls wait for
+// fetches under c's context.
 func (c *MemCacheClient) OpenAPIV3() discovery.OpenAPIV3Client {
-	return c.delegate.WithContext(c.context()).OpenAPIV3()
+	c.mu.Lock()
+	if c.openAPIV3 == nil {
+		c.openAPIV3 = &openAPIV3Cache{}
+	}
+	cache := c.openAPIV3
+	c.mu.Unlock()
+	return openAPIV3View{cache: cache, delegate: c.delegate, ctx: c.context()}
 }
 
 // current returns a filled snapshot in which transient failures have been
