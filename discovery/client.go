@@ -202,23 +202,23 @@ func (d *DiscoveryClient) ServerResourcesForGroupVersion(groupVersion string) (*
 // Group-versions that fail, or that the server marked Stale, are reported in
 // an *ErrGroupDiscoveryFailed returned with everything else.
 func (d *DiscoveryClient) ServerGroupsAndResources() ([]*metav1.APIGroup, []*metav1.APIResourceList, error) {
-	groups, byGV, failed, err := d.collect()
+	got, err := d.collect()
 	if err != nil {
 		return nil, nil, err
 	}
-	g, r := flatten(groups, byGV)
-	return g, r, newGroupDiscoveryFailed(failed)
+	g, r := flatten(got.groups, got.byGV)
+	return g, r, got.err()
 }
 
 // ServerPreferredResources returns each resource in its group's preferred
 // version; see the interface. Failures are reported as by
 // ServerGroupsAndResources.
 func (d *DiscoveryClient) ServerPreferredResources() ([]*metav1.APIResourceList, error) {
-	groups, byGV, failed, err := d.collect()
+	got, err := d.collect()
 	if err != nil {
 		return nil, err
 	}
-	return preferredResources(groups.Groups, byGV), newGroupDiscoveryFailed(failed)
+	return preferredResources(got.groups.Groups, got.byGV), got.err()
 }
 
 // ServerPreferredNamespacedResources is ServerPreferredResources keeping
@@ -228,7 +228,7 @@ func (d *DiscoveryClient) ServerPreferredNamespacedResources() ([]*metav1.APIRes
 	return FilteredBy(ResourcePredicateFunc(isNamespaced), all), err
 }
 
-func (d *DiscoveryClient) collect() (*metav1.APIGroupList, map[schema.GroupVersion]*metav1.APIResourceList, map[schema.GroupVersion]error, error) {
+func (d *DiscoveryClient) collect() (*gathered, error) {
 	return collect(d.context(), d, d.Parallelism, d.fetchGroupVersion)
 }
 

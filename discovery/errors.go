@@ -118,3 +118,22 @@ func newGroupDiscoveryFailed(failed map[schema.GroupVersion]error) error {
 	}
 	return &ErrGroupDiscoveryFailed{Groups: failed}
 }
+
+// partialError reports what a round of discovery missed: nil when nothing,
+// the *ErrGroupDiscoveryFailed alone when only group-versions failed, and
+// otherwise an error wrapping listErr, the error the group list came with,
+// joined with the group-version failures if any. The group list's error is
+// not folded into ErrGroupDiscoveryFailed: unlike a failed version, which
+// stays listed in its group, a group missing from the list leaves no trace
+// in the results.
+func partialError(listErr error, failed map[schema.GroupVersion]error) error {
+	versions := newGroupDiscoveryFailed(failed)
+	if listErr == nil {
+		return versions
+	}
+	err := fmt.Errorf("discovery: the group list may be incomplete: %w", listErr)
+	if versions == nil {
+		return err
+	}
+	return errors.Join(err, versions)
+}

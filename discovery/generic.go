@@ -17,31 +17,37 @@ import (
 // ServerGroupsAndResources returns d's groups and the resources of every
 // group-version. It uses d's GroupsAndMaybeResources when d implements
 // AggregatedDiscoveryInterface and got resources from it; otherwise it asks
-// for each group-version, DefaultParallelism at a time. Group-versions that
-// fail are reported in an *ErrGroupDiscoveryFailed returned with the rest.
-// When ctx ends first, it returns ctx's error and no results.
+// for each group-version, DefaultParallelism at a time.
+//
+// What d returns is kept even when d returns it with an error, as wrappers
+// and caches do: a group list that came with an error is used, and reported
+// by an error that wraps d's; a resource list that came with an error is
+// returned, and its group-version reported as failed. Group-versions that
+// fail are reported in an *ErrGroupDiscoveryFailed returned with the rest
+// (joined with the group list's error when there is one). When d returns
+// no group list, or ctx ends first, it returns that error and no results.
 func ServerGroupsAndResources(ctx context.Context, d DiscoveryInterface) ([]*metav1.APIGroup, []*metav1.APIResourceList, error) {
 	view := d.WithContext(ctx)
-	groups, byGV, failed, err := collect(ctx, view, DefaultParallelism, fetchThrough(view))
+	got, err := collect(ctx, view, DefaultParallelism, fetchThrough(view))
 	if err != nil {
 		return nil, nil, err
 	}
-	g, r := flatten(groups, byGV)
-	return g, r, newGroupDiscoveryFailed(failed)
+	g, r := flatten(got.groups, got.byGV)
+	return g, r, got.err()
 }
 
 // ServerPreferredResources returns, for each group and resource, the entry
 // in the group's preferred version, or in the first version listing it when
 // the preferred version does not. Subresources are left out; lists follow
-// the server's group and version order and are never empty. Failures are
-// reported as by ServerGroupsAndResources.
+// the server's group and version order and are never empty. Partial
+// results and failures are handled as by ServerGroupsAndResources.
 func ServerPreferredResources(ctx context.Context, d DiscoveryInterface) ([]*metav1.APIResourceList, error) {
 	view := d.WithContext(ctx)
-	groups, byGV, failed, err := collect(ctx, view, DefaultParallelism, fetchThrough(view))
+	got, err := collect(ctx, view, DefaultParallelism, fetchThrough(view))
 	if err != nil {
 		return nil, err
 	}
-	return preferredResources(groups.Groups, byGV), newGroupDiscoveryFailed(failed)
+	return preferredResources(got.groups.Groups, got.byGV), got.err()
 }
 
 // ServerPreferredNamespacedResources is ServerPreferredResources keeping only
@@ -61,43 +67,58 @@ func fetchThrough(view DiscoveryInterface) fetchFunc {
 	}
 }
 
+// gathered is what one round of discovery got.
+type gathered struct {
+	groups *metav1.APIGroupList
+	// byGV holds every list returned, those returned with an error too.
+	byGV map[schema.GroupVersion]*metav1.APIResourceList
+	// failed holds the group-versions that failed; never nil.
+	failed map[schema.GroupVersion]error
+	// listErr is the error the client returned together with the group
+	// list, which may then lack groups; nil when the list came whole.
+	listErr error
+}
+
+// err reports what the round missed, or nil.
+func (g *gathered) err() error { return partialError(g.listErr, g.failed) }
+
 // collect gathers the group list and every group-version's resources from
 // view: from GroupsAndMaybeResources when it has them, by fetching each
-// group-version otherwise. failed is never nil when err is nil; err is set
-// when the group list itself failed or ctx ended.
-func collect(ctx context.Context, view DiscoveryInterface, parallelism int, fetch fetchFunc) (
-	groups *metav1.APIGroupList,
-	byGV map[schema.GroupVersion]*metav1.APIResourceList,
-	failed map[schema.GroupVersion]error,
-	err error,
-) {
+// group-version otherwise. It returns an error, and nothing else, when
+// view returned no group list or ctx ended.
+func collect(ctx context.Context, view DiscoveryInterface, parallelism int, fetch fetchFunc) (*gathered, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
-	failed = make(map[schema.GroupVersion]error)
+	got := &gathered{failed: make(map[schema.GroupVersion]error)}
+	var err error
 	if ad, ok := view.(AggregatedDiscoveryInterface); ok {
 		var stale map[schema.GroupVersion]error
-		groups, byGV, stale, err = ad.GroupsAndMaybeResources()
+		got.groups, got.byGV, stale, err = ad.GroupsAndMaybeResources()
 		for gv, e := range stale {
-			failed[gv] = e
+			got.failed[gv] = e
 		}
 	} else {
-		groups, err = view.ServerGroups()
+		got.groups, err = view.ServerGroups()
 	}
-	if err != nil {
-		return nil, nil, nil, err
+	if got.groups == nil {
+		if err != nil {
+			return nil, err
+		}
+		got.groups = &metav1.APIGroupList{}
 	}
-	if byGV == nil {
+	got.listErr = err
+	if got.byGV == nil {
 		var fetchFailed map[schema.GroupVersion]error
-		byGV, fetchFailed = fetchAll(ctx, groupVersions(groups.Groups), parallelism, fetch)
+		got.byGV, fetchFailed = fetchAll(ctx, groupVersions(got.groups.Groups), parallelism, fetch)
 		for gv, e := range fetchFailed {
-			failed[gv] = e
+			got.failed[gv] = e
 		}
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
-	return groups, byGV, failed, nil
+	return got, nil
 }
 
 // flatten returns pointers to the groups and the resource lists in group
@@ -167,9 +188,10 @@ func preferredResources(groups []metav1.APIGroup, byGV map[schema.GroupVersion]*
 }
 
 // FetchResources asks d for the resources of each of gvs, DefaultParallelism
-// at a time, and returns the answers and the failures by group-version. When
-// ctx ends, the group-versions not yet asked fail with ctx's error. Caches
-// use it to fill from, or retry against, a delegate.
+// at a time, and returns the answers and the failures by group-version. A
+// group-version for which d returned a list together with an error is in
+// both maps. When ctx ends, the group-versions not yet asked fail with
+// ctx's error. Caches use it to fill from, or retry against, a delegate.
 func FetchResources(ctx context.Context, d DiscoveryInterface, gvs []schema.GroupVersion) (map[schema.GroupVersion]*metav1.APIResourceList, map[schema.GroupVersion]error) {
 	if len(gvs) == 0 {
 		return map[schema.GroupVersion]*metav1.APIResourceList{}, map[schema.GroupVersion]error{}

@@ -57,9 +57,10 @@ type fetchFunc func(ctx context.Context, gv schema.GroupVersion) (*metav1.APIRes
 
 // fetchAll fetches every group-version with at most parallelism requests
 // in flight (DefaultParallelism when it is not positive) and collects the
-// answers and the failures. When ctx ends, the group-versions not yet
-// started fail with ctx's error; the caller decides whether that makes the
-// whole call fail.
+// answers and the failures. A list returned together with an error (a
+// cache's last known list, say) is kept in both. When ctx ends, the
+// group-versions not yet started fail with ctx's error; the caller decides
+// whether that makes the whole call fail.
 func fetchAll(ctx context.Context, gvs []schema.GroupVersion, parallelism int, fetch fetchFunc) (map[schema.GroupVersion]*metav1.APIResourceList, map[schema.GroupVersion]error) {
 	if parallelism <= 0 {
 		parallelism = DefaultParallelism
@@ -83,7 +84,8 @@ func fetchAll(ctx context.Context, gvs []schema.GroupVersion, parallelism int, f
 				mu.Lock()
 				if err != nil {
 					failed[gv] = err
-				} else if list != nil {
+				}
+				if list != nil {
 					lists[gv] = list
 				}
 				mu.Unlock()

@@ -229,6 +229,11 @@ func (s *source) store(ctx context.Context, groups *metav1.APIGroupList, resourc
 	}
 	doc := &snapshotDoc{Kind: snapshotKind, ETags: etags, Groups: groups}
 	for _, gv := range groupVersions(groups) {
+		// A list that came with an error is returned but not written: a
+		// file would vouch for it.
+		if _, bad := out[gv]; bad {
+			continue
+		}
 		if list, ok := resources[gv]; ok {
 			doc.Resources = append(doc.Resources, list)
 		}

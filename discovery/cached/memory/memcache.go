@@ -68,7 +68,8 @@ type snapshot struct {
 	fresh bool
 }
 
-// entry is one group-version's answer: a list or an error.
+// entry is one group-version's answer: a list, an error, or both when the
+// delegate returned a list (its last known one, say) with an error.
 type entry struct {
 	list *metav1.APIResourceList
 	err  error
@@ -174,7 +175,8 @@ func (c *MemCacheClient) ServerResourcesForGroupVersion(groupVersion string) (*m
 
 // GroupsAndMaybeResources returns the cached groups, the lists of every
 // group-version that answered and the failures of the others, after asking
-// again for those that failed transiently. resources is never nil when err
+// again for those that failed transiently. A list the delegate returned
+// with an error is in both. resources is never nil when err
 // is nil: the cache always holds every group-version's answer.
 func (c *MemCacheClient) GroupsAndMaybeResources() (*metav1.APIGroupList, map[schema.GroupVersion]*metav1.APIResourceList, map[schema.GroupVersion]error, error) {
 	snap, err := c.current(c.context())
@@ -186,7 +188,8 @@ func (c *MemCacheClient) GroupsAndMaybeResources() (*metav1.APIGroupList, map[sc
 	for gv, e := range snap.entries {
 		if e.err != nil {
 			failed[gv] = e.err
-		} else {
+		}
+		if e.list != nil {
 			resources[gv] = e.list
 		}
 	}
@@ -362,18 +365,27 @@ func (c *MemCacheClient) load(ctx context.Context, prev *snapshot) (*snapshot, e
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		for gv, err := range fetchFailed {
-			snap.entries[gv] = entry{err: err}
+		for gv, err := range failed {
+			fetchFailed[gv] = err
 		}
+		failed = fetchFailed
 	}
-	for gv, list := range resources {
-		snap.entries[gv] = entry{list: list}
-	}
-	for gv, err := range failed {
-		snap.entries[gv] = entry{err: err}
-	}
+	setEntries(snap.entries, resources, failed)
 	snap.fresh = delegateFresh(c.delegate)
 	return snap, nil
+}
+
+// setEntries records lists and failures in entries; a group-version in both
+// keeps the list with its error.
+func setEntries(entries map[schema.GroupVersion]entry, lists map[schema.GroupVersion]*metav1.APIResourceList, failed map[schema.GroupVersion]error) {
+	for gv, list := range lists {
+		entries[gv] = entry{list: list, err: failed[gv]}
+	}
+	for gv, err := range failed {
+		if _, ok := lists[gv]; !ok {
+			entries[gv] = entry{err: err}
+		}
+	}
 }
 
 // retry asks again for gvs and installs a copy of snap with the new
@@ -386,12 +398,7 @@ func (c *MemCacheClient) retry(ctx context.Context, snap *snapshot, gvs []schema
 	for gv, e := range snap.entries {
 		next.entries[gv] = e
 	}
-	for gv, list := range lists {
-		next.entries[gv] = entry{list: list}
-	}
-	for gv, err := range failed {
-		next.entries[gv] = entry{err: err}
-	}
+	setEntries(next.entries, lists, failed)
 	c.mu.Lock()
 	if c.snap == snap {
 		c.snap = &next

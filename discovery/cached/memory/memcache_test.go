@@ -20,6 +20,7 @@ import (
 	"github.com/anykube/anykube/discovery"
 	"github.com/anykube/anykube/discovery/cached/memory"
 	"github.com/anykube/anykube/discovery/discoverytest"
+	"github.com/anykube/anykube/discovery/fake"
 )
 
 func newCache(t *testing.T, srv *discoverytest.Server) *memory.MemCacheClient {
@@ -261,4 +262,39 @@ func TestEmptyAnswerIsNotKept(t *testing.T) {
 	_, err = c.ServerGroups()
 	require.NoError(t, err)
 	assert.Zero(t, srv.Requests(), "a healthy answer is kept")
+}
+
+// staleLists is a delegate that returns, for apps/v1, its last known list
+// together with an error, as another cache does.
+type staleLists struct{ *fake.FakeDiscovery }
+
+var errLastKnown = errors.New("last known list")
+
+func (s staleLists) WithContext(context.Context) discovery.DiscoveryInterface { return s }
+
+func (s staleLists) ServerResourcesForGroupVersion(gv string) (*metav1.APIResourceList, error) {
+	list, err := s.FakeDiscovery.ServerResourcesForGroupVersion(gv)
+	if gv == "apps/v1" {
+		return list, errLastKnown
+	}
+	return list, err
+}
+
+func TestListReturnedWithAnErrorIsKeptWithIt(t *testing.T) {
+	c := memory.NewMemCacheClient(staleLists{&fake.FakeDiscovery{Resources: []*metav1.APIResourceList{
+		{GroupVersion: "v1", APIResources: []metav1.APIResource{{Name: "pods", Namespaced: true, Kind: "Pod"}}},
+		{GroupVersion: "apps/v1", APIResources: []metav1.APIResource{{Name: "deployments", Namespaced: true, Kind: "Deployment"}}},
+	}}})
+	for range 2 {
+		_, lists, err := c.ServerGroupsAndResources()
+		failed, ok := discovery.GroupDiscoveryFailedErrorGroups(err)
+		require.True(t, ok, "the error is reported, not cached away: %v", err)
+		assert.Equal(t, map[schema.GroupVersion]error{{Group: "apps", Version: "v1"}: errLastKnown}, failed)
+		assert.Len(t, lists, 2, "and the list returned with it is kept")
+
+		list, err := c.ServerResourcesForGroupVersion("apps/v1")
+		assert.ErrorIs(t, err, errLastKnown)
+		require.NotNil(t, list)
+		assert.Equal(t, "deployments", list.APIResources[0].Name)
+	}
 }
