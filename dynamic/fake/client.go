@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -66,6 +68,12 @@ type ResourceInfo struct {
 // is the registered one for its kind, else guessed from the kind
 // (meta.UnsafeGuessKindToResource: "Ingress" becomes "ingresses").
 //
+// Every kind scheme knows is registered for its guessed resource, as
+// client-go's fake does, so that listing a resource of the scheme answers
+// "<Kind>List" (or the scheme's list kind) before any object of it exists.
+// A kind whose list kind the scheme has ("DeploymentList") wins over
+// another kind guessed to the same resource.
+//
 // A constructor cannot return an error in this shape; if an object cannot be
 // added, every call on the fake returns that error. Use Add to see it at
 // once.
@@ -85,6 +93,7 @@ func NewSimpleDynamicClientWithCustomListKinds(scheme *runtime.Scheme, gvrToList
 		watchers:  make(map[*watcher]struct{}),
 		resources: make(map[schema.GroupVersionResource]ResourceInfo),
 	}
+	c.registerScheme(scheme)
 	for gvr, listKind := range gvrToListKind {
 		c.resources[gvr] = ResourceInfo{Kind: strings.TrimSuffix(listKind, "List"), ListKind: listKind}
 	}
@@ -92,6 +101,42 @@ func NewSimpleDynamicClientWithCustomListKinds(scheme *runtime.Scheme, gvrToList
 		c.seedErr = err
 	}
 	return c
+}
+
+// registerScheme registers the kinds of scheme's external versions for their
+// guessed resources: first those whose list kind scheme has, then the others
+// for resources still free, each in sorted order so that the choice does not
+// depend on map order. It runs before the fake is shared.
+func (c *FakeDynamicClient) registerScheme(scheme *runtime.Scheme) {
+	if scheme == nil {
+		return
+	}
+	known := scheme.AllKnownTypes()
+	gvks := make([]schema.GroupVersionKind, 0, len(known))
+	for gvk := range known {
+		if gvk.Version != runtime.APIVersionInternal {
+			gvks = append(gvks, gvk)
+		}
+	}
+	slices.SortFunc(gvks, func(a, b schema.GroupVersionKind) int {
+		return strings.Compare(a.String(), b.String())
+	})
+	register := func(gvk schema.GroupVersionKind, listKind string) {
+		gvr, _ := meta.UnsafeGuessKindToResource(gvk)
+		if _, taken := c.resources[gvr]; !taken {
+			c.resources[gvr] = ResourceInfo{Kind: gvk.Kind, ListKind: listKind}
+		}
+	}
+	for _, gvk := range gvks {
+		if kind, ok := strings.CutSuffix(gvk.Kind, "List"); ok && kind != "" {
+			register(gvk.GroupVersion().WithKind(kind), gvk.Kind)
+		}
+	}
+	for _, gvk := range gvks {
+		if !strings.HasSuffix(gvk.Kind, "List") {
+			register(gvk, "")
+		}
+	}
 }
 
 // Register records what the fake should know about a resource: its kind,

@@ -20,8 +20,10 @@
 //     every write.
 //   - List never panics on an unknown list kind: the list kind is the one
 //     given to NewSimpleDynamicClientWithCustomListKinds or Register, else
-//     "<Kind>List" with the Kind learnt from objects seen for the resource,
-//     else "List". Label selectors work, and field selectors on
+//     the one of the scheme given to the constructor (its "<Kind>List" kind,
+//     as in client-go's fake), else "<Kind>List" with the Kind registered
+//     by the scheme or learnt from objects seen for the resource, else
+//     "List". Label selectors work, and field selectors on
 //     metadata.name and metadata.namespace; any other field label is read
 //     from the object by its dotted path, which the real server allows only
 //     for the fields a resource declares. limit and continue page through

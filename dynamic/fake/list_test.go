@@ -175,3 +175,38 @@ func TestListResourceVersionSemantics(t *testing.T) {
 	_, err = cms.List(ctx, metav1.ListOptions{ResourceVersion: rvA})
 	assert.NoError(t, err, "not-older-than reads are still served")
 }
+
+// TestListKindFromTheScheme: given a scheme with kinds registered and no
+// objects, List answers the scheme's list kind, or "<Kind>List", as
+// client-go's fake does.
+func TestListKindFromTheScheme(t *testing.T) {
+	ctx := context.Background()
+	scheme := runtime.NewScheme()
+	apps := schema.GroupVersion{Group: "apps", Version: "v1"}
+	scheme.AddKnownTypeWithName(apps.WithKind("Deployment"), &unstructured.Unstructured{})
+	scheme.AddKnownTypeWithName(apps.WithKind("DeploymentList"), &unstructured.UnstructuredList{})
+	widgets := schema.GroupVersion{Group: "example.com", Version: "v1"}
+	scheme.AddKnownTypeWithName(widgets.WithKind("Widget"), &unstructured.Unstructured{})
+	scheme.AddKnownTypeWithName(schema.GroupVersion{Group: "example.com", Version: runtime.APIVersionInternal}.WithKind("Gadget"), &unstructured.Unstructured{})
+
+	c := NewSimpleDynamicClient(scheme)
+	for _, tc := range []struct {
+		gvr  schema.GroupVersionResource
+		want string
+	}{
+		{deployGVR, "DeploymentList"},
+		{widgets.WithResource("widgets"), "WidgetList"},
+		{schema.GroupVersionResource{Group: "example.com", Version: "v1", Resource: "gadgets"}, "List"},
+	} {
+		l, err := c.Resource(tc.gvr).List(ctx, metav1.ListOptions{})
+		require.NoError(t, err)
+		assert.Equal(t, tc.want, l.GetKind(), tc.gvr.String())
+		assert.Equal(t, tc.gvr.GroupVersion().String(), l.GetAPIVersion())
+	}
+
+	// A list kind given for a resource wins over the scheme's.
+	custom := NewSimpleDynamicClientWithCustomListKinds(scheme, map[schema.GroupVersionResource]string{deployGVR: "FancyList"})
+	l, err := custom.Resource(deployGVR).List(ctx, metav1.ListOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, "FancyList", l.GetKind())
+}
