@@ -13,7 +13,15 @@
 // (an aggregated API whose backend is down, a version the server marks
 // Stale), the methods that return many group-versions return all the others
 // together with an *ErrGroupDiscoveryFailed naming each failure and its
-// cause.
+// cause. A request answered 500 or 502 is sent once more first, within
+// the same time bound, so that one bad answer from a flaky aggregated API
+// does not drop its group. What another DiscoveryInterface returns together
+// with an error (a cache's group list, a last known resource list) is kept
+// by the helper functions and reported with the error.
+//
+// Every APIResource returned has Group and Version set to its kind's
+// group-version, and every subresource its parent's SingularName, whichever
+// way the server answered (see CompleteResourceList).
 //
 // # Contexts
 //

@@ -57,7 +57,9 @@ type ServerResourcesInterface interface {
 
 	// ServerGroupsAndResources returns every group and the resources of
 	// every group-version. When some group-versions fail, the others are
-	// returned with an *ErrGroupDiscoveryFailed naming the failures.
+	// returned with an *ErrGroupDiscoveryFailed naming the failures. With
+	// another error, results may be partial: a cache may return the groups
+	// it has.
 	ServerGroupsAndResources() ([]*metav1.APIGroup, []*metav1.APIResourceList, error)
 
 	// ServerPreferredResources returns, for each resource, its entry in the
