@@ -10,6 +10,7 @@ replace github.com/anykube/anykube => ../..
 require (
 	k8s.io/apimachinery v0.37.2
 	k8s.io/client-go v0.37.2
+	sigs.k8s.io/cli-utils v0.37.2
 )
 
 require (
