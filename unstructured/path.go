@@ -61,6 +61,28 @@ func (p Path) String() string {
 	return p.prefix(len(p.segs))
 }
 
+// Key returns p followed by the map key k: any string, quoted in String
+// when it needs to be.
+func (p Path) Key(k string) Path { return p.with(segment{kind: segField, key: k}) }
+
+// Index returns p followed by the list index i (negative counts from the
+// end).
+func (p Path) Index(i int) Path { return p.with(segment{kind: segIndex, index: i}) }
+
+// Select returns p followed by a selector of the first list item whose
+// field key has value, as in "containers[name=web]".
+func (p Path) Select(key, value string) Path {
+	return p.with(segment{kind: segSelector, key: key, value: value})
+}
+
+// with returns a new Path: p's segments are shared by every Path built
+// from it, so they are copied, never appended to in place.
+func (p Path) with(s segment) Path {
+	segs := make([]segment, len(p.segs), len(p.segs)+1)
+	copy(segs, p.segs)
+	return Path{segs: append(segs, s)}
+}
+
 // Len returns the number of segments (keys, indexes and selectors) in p.
 func (p Path) Len() int { return len(p.segs) }
 

@@ -148,3 +148,32 @@ func FuzzParsePath(f *testing.F) {
 		_ = Remove(obj, s)
 	})
 }
+
+// Paths built segment by segment print in the canonical syntax and parse
+// back to equal paths, whatever the keys hold.
+func TestPathBuilders(t *testing.T) {
+	base := Path{}.Key("spec")
+	for _, tc := range []struct {
+		p    Path
+		want string
+	}{
+		{base.Key("replicas"), "spec.replicas"},
+		{base.Key("template").Key("spec").Key("containers").Select("name", "web").Key("image"), "spec.template.spec.containers[name=web].image"},
+		{Path{}.Key("metadata").Key("labels").Key("app.kubernetes.io/name"), `metadata.labels["app.kubernetes.io/name"]`},
+		{base.Key("ports").Index(2), "spec.ports[2]"},
+		{base.Key("list").Select("name", `a"b]`), `spec.list[name="a\"b]"]`},
+	} {
+		if got := tc.p.String(); got != tc.want {
+			t.Errorf("built %q, want %q", got, tc.want)
+		}
+		back, err := ParsePath(tc.p.String())
+		if err != nil || back.String() != tc.want {
+			t.Errorf("ParsePath(%q) = %q, %v", tc.p.String(), back.String(), err)
+		}
+	}
+	// Building from a shared prefix never changes it.
+	a, b := base.Key("a"), base.Key("b")
+	if base.String() != "spec" || a.String() != "spec.a" || b.String() != "spec.b" {
+		t.Errorf("shared prefix changed: %q %q %q", base, a, b)
+	}
+}
