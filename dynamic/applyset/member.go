@@ -24,6 +24,27 @@ const mapRetry = 200 * time.Millisecond
 // created, so that a misspelt kind fails instead of hanging.
 const crdMapTimeout = 30 * time.Second
 
+// Members returns copies of objs labelled as members of the set, as Apply
+// sends them: what diff.Objects must be given to compare like with like.
+func (s *ApplySet) Members(objs []*unstructured.Unstructured) []*unstructured.Unstructured {
+	out := make([]*unstructured.Unstructured, len(objs))
+	for i, u := range objs {
+		out[i] = u.DeepCopy()
+		s.label(out[i])
+	}
+	return out
+}
+
+// label marks u as a member of the set.
+func (s *ApplySet) label(u *unstructured.Unstructured) {
+	labels := u.GetLabels()
+	if labels == nil {
+		labels = map[string]string{}
+	}
+	labels[LabelPartOf] = s.id
+	u.SetLabels(labels)
+}
+
 // applyOne labels a copy of u as a member and applies it. It reads the
 // object first, so it can say whether the apply created, changed or left
 // it as it was.
@@ -35,12 +56,7 @@ func (s *ApplySet) applyOne(ctx context.Context, u *unstructured.Unstructured, n
 		return Change{Object: obj}, "", &ObjectError{Step: "map", Object: obj, Err: err}
 	}
 	obj.Resource, obj.Namespace = m.Resource, u.GetNamespace()
-	labels := u.GetLabels()
-	if labels == nil {
-		labels = map[string]string{}
-	}
-	labels[LabelPartOf] = s.id
-	u.SetLabels(labels)
+	s.label(u)
 
 	var rc dynamic.ResourceInterface = s.client.Resource(m.Resource)
 	if obj.Namespace != "" {
