@@ -25,6 +25,22 @@ type KubeconfigOptions struct {
 	Paths []string
 	// Context is the context to use; empty means the current-context.
 	Context string
+
+	// The overrides kubectl takes on its command line. Empty fields change
+	// nothing.
+
+	// Cluster uses this cluster of the files instead of the context's
+	// (kubectl --cluster). With Cluster set, no context is needed.
+	Cluster string
+	// User uses this user of the files instead of the context's (kubectl
+	// --user).
+	User string
+	// Namespace replaces the context's namespace (kubectl --namespace).
+	Namespace string
+	// Server replaces the cluster's server URL (kubectl --server). With
+	// Server set and no file found, the Config reaches Server anonymously,
+	// as kubectl -s does.
+	Server string
 }
 
 // Kubeconfig is the outcome of reading kubeconfig files: the Config of the
@@ -71,7 +87,7 @@ func LoadKubeconfig(opts KubeconfigOptions) (*Kubeconfig, error) {
 	if len(paths) == 0 {
 		var tried []string
 		paths, tried = defaultKubeconfigPaths()
-		if len(paths) == 0 {
+		if len(paths) == 0 && opts.Server == "" {
 			return nil, fmt.Errorf("%w: tried %s", ErrNoConfig, joinTried(tried))
 		}
 	}
@@ -84,7 +100,7 @@ func LoadKubeconfig(opts KubeconfigOptions) (*Kubeconfig, error) {
 		files = append(files, f)
 	}
 	merged := kubeconfig.Merge(files...)
-	sel, err := merged.Select(opts.Context)
+	sel, err := selectWith(merged, opts)
 	if err != nil {
 		return nil, kubeconfigError(err)
 	}
@@ -93,10 +109,34 @@ func LoadKubeconfig(opts KubeconfigOptions) (*Kubeconfig, error) {
 		return nil, err
 	}
 	ns := sel.Context.Namespace
+	if opts.Namespace != "" {
+		ns = opts.Namespace
+	}
 	if ns == "" {
 		ns = "default"
 	}
 	return &Kubeconfig{Config: cfg, Context: sel.ContextName, Namespace: ns, Files: merged.Files}, nil
+}
+
+// selectWith picks the context, cluster and user opts asks for. A Server
+// override replaces the chosen cluster's server on a copy (the merged files
+// are not changed), or stands for a cluster of its own when there is no
+// context or cluster to take one from.
+func selectWith(m *kubeconfig.Merged, opts KubeconfigOptions) (*kubeconfig.Selection, error) {
+	sel, err := m.SelectWith(kubeconfig.Override{Context: opts.Context, Cluster: opts.Cluster, User: opts.User})
+	if opts.Server == "" {
+		return sel, err
+	}
+	if errors.Is(err, kubeconfig.ErrNoCurrentContext) {
+		sel, err = &kubeconfig.Selection{Context: &kubeconfig.Context{}, Cluster: &kubeconfig.Cluster{}, User: &kubeconfig.User{}}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	cl := *sel.Cluster
+	cl.Server = opts.Server
+	sel.Cluster = &cl
+	return sel, nil
 }
 
 // defaultKubeconfigPaths returns the files kubectl would read, and a note

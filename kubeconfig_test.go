@@ -375,3 +375,81 @@ func startSOCKS5(t *testing.T) (string, *atomic.Int32) {
 	}()
 	return ln.Addr().String(), &n
 }
+
+// The overrides kubectl takes on its command line: --context, --cluster,
+// --user, --namespace and --server.
+func TestLoadKubeconfigOverrides(t *testing.T) {
+	p := writeFile(t, t.TempDir(), "config", `
+apiVersion: v1
+kind: Config
+clusters:
+- name: c1
+  cluster: {server: "https://one:6443"}
+- name: c2
+  cluster: {server: "https://two:6443"}
+users:
+- name: u1
+  user: {token: token-one}
+- name: u2
+  user: {token: token-two}
+contexts:
+- name: first
+  context: {cluster: c1, user: u1, namespace: ns1}
+- name: second
+  context: {cluster: c2, user: u2}
+current-context: first
+`)
+	noCurrent := writeFile(t, t.TempDir(), "config", strings.Replace(readFile(t, p), "current-context: first", "", 1))
+	for _, tc := range []struct {
+		name                     string
+		opts                     KubeconfigOptions
+		host, token, ns, context string
+	}{
+		{"none", KubeconfigOptions{}, "https://one:6443", "token-one", "ns1", "first"},
+		{"context", KubeconfigOptions{Context: "second"}, "https://two:6443", "token-two", "default", "second"},
+		{"cluster", KubeconfigOptions{Cluster: "c2"}, "https://two:6443", "token-one", "ns1", "first"},
+		{"user", KubeconfigOptions{User: "u2"}, "https://one:6443", "token-two", "ns1", "first"},
+		{"namespace", KubeconfigOptions{Namespace: "mine"}, "https://one:6443", "token-one", "mine", "first"},
+		{"server", KubeconfigOptions{Context: "second", Server: "https://three:6443"}, "https://three:6443", "token-two", "default", "second"},
+		{"cluster without a context", KubeconfigOptions{Paths: []string{noCurrent}, Cluster: "c1", User: "u2"}, "https://one:6443", "token-two", "default", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.opts.Paths == nil {
+				tc.opts.Paths = []string{p}
+			}
+			kc, err := LoadKubeconfig(tc.opts)
+			require.NoError(t, err)
+			assert.Equal(t, tc.host, kc.Config.Host)
+			assert.Equal(t, tc.token, kc.Config.BearerToken)
+			assert.Equal(t, tc.ns, kc.Namespace)
+			assert.Equal(t, tc.context, kc.Context)
+		})
+	}
+
+	// A cluster or user the files lack is named, and so is what asked.
+	_, err := LoadKubeconfig(KubeconfigOptions{Paths: []string{p}, Cluster: "nope"})
+	var nf *KubeconfigNotFoundError
+	require.ErrorAs(t, err, &nf)
+	assert.Equal(t, "cluster", nf.Kind)
+	assert.Equal(t, "nope", nf.Name)
+	_, err = LoadKubeconfig(KubeconfigOptions{Paths: []string{noCurrent}, User: "u1"})
+	assert.ErrorIs(t, err, ErrNoCurrentContext, "a user alone does not make a context")
+
+	// --server alone, with no file at all, is an anonymous Config.
+	t.Setenv("KUBECONFIG", "")
+	t.Setenv("HOME", t.TempDir())
+	kc, err := LoadKubeconfig(KubeconfigOptions{Server: "https://anon:6443"})
+	require.NoError(t, err)
+	assert.Equal(t, "https://anon:6443", kc.Config.Host)
+	assert.Empty(t, kc.Config.BearerToken)
+	_, err = LoadKubeconfig(KubeconfigOptions{Server: "https://user:s3cret@anon:6443"})
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "s3cret")
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	return string(b)
+}

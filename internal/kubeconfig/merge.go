@@ -60,25 +60,56 @@ type Selection struct {
 // cluster and user. It returns ErrNoCurrentContext when there is no context
 // to use, and a *NotFoundError naming the missing context, cluster or user.
 func (m *Merged) Select(context string) (*Selection, error) {
-	if context == "" {
-		context = m.CurrentContext
+	return m.SelectWith(Override{Context: context})
+}
+
+// Override is what a command line may say instead of the files, as
+// kubectl's --context, --cluster and --user do. Empty fields change
+// nothing.
+type Override struct {
+	Context, Cluster, User string
+}
+
+// SelectWith resolves o.Context (or current-context) and then replaces its
+// cluster or user by o.Cluster and o.User. With a cluster given, no context
+// is needed: the selection then has an empty context (and no user unless
+// o.User names one). It returns ErrNoCurrentContext when there is neither
+// a context nor a cluster to use, and a *NotFoundError naming a missing
+// context, cluster or user (ByContext empty when the name came from o).
+func (m *Merged) SelectWith(o Override) (*Selection, error) {
+	name := o.Context
+	if name == "" {
+		name = m.CurrentContext
 	}
-	if context == "" {
+	ctx := &Context{}
+	switch {
+	case name != "":
+		c, ok := m.Contexts[name]
+		if !ok {
+			return nil, &NotFoundError{Kind: "context", Name: name, Files: m.Files}
+		}
+		ctx = c
+	case o.Cluster == "":
 		return nil, ErrNoCurrentContext
 	}
-	ctx, ok := m.Contexts[context]
-	if !ok {
-		return nil, &NotFoundError{Kind: "context", Name: context, Files: m.Files}
+	s := &Selection{ContextName: name, Context: ctx, ClusterName: ctx.Cluster, UserName: ctx.User, User: &User{}}
+	byContext := name
+	if o.Cluster != "" {
+		s.ClusterName, byContext = o.Cluster, ""
 	}
-	cl, ok := m.Clusters[ctx.Cluster]
+	cl, ok := m.Clusters[s.ClusterName]
 	if !ok {
-		return nil, &NotFoundError{Kind: "cluster", Name: ctx.Cluster, ByContext: context, Files: m.Files}
+		return nil, &NotFoundError{Kind: "cluster", Name: s.ClusterName, ByContext: byContext, Files: m.Files}
 	}
-	s := &Selection{ContextName: context, Context: ctx, ClusterName: ctx.Cluster, Cluster: cl, UserName: ctx.User, User: &User{}}
-	if ctx.User != "" {
-		u, ok := m.Users[ctx.User]
+	s.Cluster = cl
+	byContext = name
+	if o.User != "" {
+		s.UserName, byContext = o.User, ""
+	}
+	if s.UserName != "" {
+		u, ok := m.Users[s.UserName]
 		if !ok {
-			return nil, &NotFoundError{Kind: "user", Name: ctx.User, ByContext: context, Files: m.Files}
+			return nil, &NotFoundError{Kind: "user", Name: s.UserName, ByContext: byContext, Files: m.Files}
 		}
 		s.User = u
 	}
