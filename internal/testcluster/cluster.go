@@ -342,46 +342,6 @@ current-context: anykube-testcluster
 	return path, os.WriteFile(path, []byte(content), 0o600)
 }
 
-// waitHTTP polls url until it answers 200, one of procs exits, ctx ends or
-// timeout passes. A dead process is reported with its log's tail.
-func waitHTTP(ctx context.Context, client *http.Client, url string, timeout time.Duration, procs ...*process) error {
-	if client == nil {
-		client = http.DefaultClient
-	}
-	deadline := time.Now().Add(timeout)
-	var last string
-	for {
-		for _, p := range procs {
-			if p.exited() {
-				return p.failure()
-			}
-		}
-		rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		req, _ := http.NewRequestWithContext(rctx, http.MethodGet, url, nil)
-		resp, err := client.Do(req)
-		if err == nil {
-			body, _ := io.ReadAll(io.LimitReader(resp.Body, 2048))
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				cancel()
-				return nil
-			}
-			last = fmt.Sprintf("HTTP %d: %s", resp.StatusCode, strings.TrimSpace(string(body)))
-		} else {
-			last = err.Error()
-		}
-		cancel()
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if time.Now().After(deadline) {
-			p := procs[0]
-			return fmt.Errorf("%s not ready after %s (GET %s: %s)\n--- last lines of %s ---\n%s", p.name, timeout, url, last, p.logPath, p.logTail(30))
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
 // freePorts asks the kernel for n distinct free loopback ports.
 func freePorts(n int) ([]int, error) {
 	var ports []int

@@ -270,34 +270,3 @@ func (c *Cluster) nodesReady(ctx context.Context, client *http.Client) (bool, st
 	}
 	return true, "", nil
 }
-
-// waitFor polls cond until it holds, one of procs exits, ctx ends or
-// timeout passes. A timeout is blamed on blame, with its log's tail.
-func waitFor(ctx context.Context, timeout time.Duration, what string, blame *process, procs []*process, cond func(context.Context) (bool, string, error)) error {
-	deadline := time.Now().Add(timeout)
-	var last string
-	for {
-		for _, p := range procs {
-			if p.exited() {
-				return p.failure()
-			}
-		}
-		rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		ok, detail, err := cond(rctx)
-		cancel()
-		if err != nil {
-			return err
-		}
-		if ok {
-			return nil
-		}
-		last = detail
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("timed out after %s waiting for %s (%s)\n--- last lines of %s ---\n%s", timeout, what, last, blame.logPath, blame.logTail(30))
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
