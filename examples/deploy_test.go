@@ -12,21 +12,21 @@ func TestDeploy(t *testing.T) {
 	ns, env := namespace(t)
 	out := mustRun(t, []string{env}, "deploy", "--demo")
 	assertInOrder(t, out,
-		"==> version 1: what would change",
+		"# version 1: what would change",
 		"create Deployment "+ns+"/demo-web",
-		"==> version 1: deploy",
+		"# version 1: deploy",
 		"Job "+ns+"/demo-migrate created",
 		"Deployment "+ns+"/demo-web: Current: deployment available, 2 replicas",
 		"Set anykube-deploy-demo: 3 objects ready, 0 pruned.",
-		"==> version 2: what would change",
+		"# version 2: what would change",
 		"change Deployment "+ns+"/demo-web",
 		"  spec.replicas: 2 -> 3",
 		`  spec.template.spec.containers[name=web].image: "nginx:1.26" -> "nginx:1.27"`,
-		"==> version 2: deploy",
+		"# version 2: deploy",
 		"Job "+ns+"/demo-migrate pruned",
 		"Deployment "+ns+"/demo-web: Current: deployment available, 3 replicas",
 		"Set anykube-deploy-demo: 2 objects ready, 1 pruned.",
-		"==> removing the set",
+		"# removing the set",
 		"Set anykube-deploy-demo: 0 objects ready, 2 pruned.",
 	)
 	if strings.Contains(out, "applyset.kubernetes.io/part-of") {

@@ -71,7 +71,7 @@ func runDemo(ctx context.Context, c clients, timeout time.Duration) (err error) 
 	defer os.RemoveAll(dir)
 	defer func() {
 		// An empty set prunes every member; then the parent goes.
-		fmt.Println("\n==> removing the set")
+		fmt.Println("\n# removing the set")
 		if rerr := deploy(ctx, c, demoSet, nil, timeout); rerr != nil && err == nil {
 			err = rerr
 		}
@@ -89,11 +89,11 @@ func runDemo(ctx context.Context, c clients, timeout time.Duration) (err error) 
 		if err != nil {
 			return err
 		}
-		fmt.Printf("\n==> version %d: what would change\n", i+1)
+		fmt.Printf("\n# version %d: what would change\n", i+1)
 		if err := printDiff(ctx, c, demoSet, objs); err != nil {
 			return err
 		}
-		fmt.Printf("\n==> version %d: deploy\n", i+1)
+		fmt.Printf("\n# version %d: deploy\n", i+1)
 		if err := deploy(ctx, c, demoSet, objs, timeout); err != nil {
 			return err
 		}
