@@ -255,6 +255,36 @@ func (s *Scanner) String(dst *string) bool {
 	return true
 }
 
+// Intern returns b as a string; short strings are shared with the equal
+// strings of the document, as String's are. It is for object keys that
+// repeat across a document (label keys), which Object hands over as bytes.
+func (s *Scanner) Intern(b []byte) string {
+	if len(b) > internMax {
+		return string(b)
+	}
+	if v, hit := s.strs[string(b)]; hit {
+		return v
+	}
+	v := string(b)
+	s.strs[v] = v
+	return v
+}
+
+// StringNoIntern decodes a string like String but never interns it, for
+// values that are unique in a document (names, uids), where interning only
+// costs a map entry; null leaves dst unchanged.
+func (s *Scanner) StringNoIntern(dst *string) bool {
+	if s.Null() {
+		return true
+	}
+	b, ok := s.rawString()
+	if !ok {
+		return false
+	}
+	*dst = string(b)
+	return true
+}
+
 // rawString returns a string's content without the quotes: the input's
 // bytes, or s.buf's when escapes had to be undone. Invalid UTF-8, which
 // encoding/json replaces, makes it give up.
@@ -512,3 +542,49 @@ func (s *Scanner) number() bool {
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// Int64 decodes an integer that an int64 holds; null leaves dst unchanged,
+// as encoding/json does. A fraction, an exponent or an overflow, which
+// encoding/json reports as errors, make it give up.
+func (s *Scanner) Int64(dst *int64) bool {
+	if s.Null() {
+		return true
+	}
+	start := s.pos
+	if !s.number() {
+		return false
+	}
+	b := s.data[start:s.pos]
+	neg := b[0] == '-'
+	if neg {
+		b = b[1:]
+	}
+	// 18 digits always fit; longer numbers are rare enough to give up on.
+	if len(b) == 0 || len(b) > 18 {
+		return false
+	}
+	var n int64
+	for _, c := range b {
+		if !isDigit(c) {
+			return false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	if neg {
+		n = -n
+	}
+	*dst = n
+	return true
+}
+
+// Raw consumes any valid JSON value and returns its bytes as they are in
+// the document (what encoding/json hands an Unmarshaler). They alias the
+// document: copy them to keep them.
+func (s *Scanner) Raw() ([]byte, bool) {
+	s.ws()
+	start := s.pos
+	if !s.Skip() {
+		return nil, false
+	}
+	return s.data[start:s.pos], true
+}

@@ -129,3 +129,39 @@ func FuzzString(f *testing.F) {
 	}
 	f.Fuzz(checkString)
 }
+
+// TestInt64 checks Int64 takes exactly the integers encoding/json decodes
+// into an int64, with the same value, and gives up on the rest.
+func TestInt64(t *testing.T) {
+	for _, c := range []string{`0`, `-0`, `42`, `-42`, `123456789012345678`, `null`, `1.5`, `1e3`, `9223372036854775807`, `99999999999999999999`, `"1"`, `-`} {
+		var s Scanner
+		s.Reset([]byte(c))
+		got := int64(7)
+		ok := s.Int64(&got) && s.End()
+		want := int64(7)
+		err := json.Unmarshal([]byte(c), &want)
+		if ok {
+			require.NoError(t, err, c)
+			assert.Equal(t, want, got, c)
+		} else if err == nil {
+			// Giving up on a valid integer is allowed only past 18 digits.
+			assert.Greater(t, len(strings.TrimPrefix(c, "-")), 18, c)
+		}
+	}
+}
+
+// TestRaw checks Raw returns the value's bytes without surrounding space.
+func TestRaw(t *testing.T) {
+	var s Scanner
+	s.Reset([]byte(`{"a": {"f:x" : {}} , "b":1}`))
+	var raw []byte
+	require.True(t, s.Object(func(key []byte) bool {
+		if string(key) == "a" {
+			var ok bool
+			raw, ok = s.Raw()
+			return ok
+		}
+		return s.Skip()
+	}))
+	assert.Equal(t, `{"f:x" : {}}`, string(raw))
+}
