@@ -124,7 +124,9 @@ func TestE2ETablesMatchKubectl(t *testing.T) {
 
 	_, err = dc.Resource(crdGVR).Create(ctx, decode(t, gizmoCRD), metav1.CreateOptions{})
 	require.NoError(t, err)
-	t.Cleanup(func() { _ = dc.Resource(crdGVR).Delete(context.Background(), "gizmos.table.anykube.test", metav1.DeleteOptions{}) })
+	t.Cleanup(func() {
+		_ = dc.Resource(crdGVR).Delete(context.Background(), "gizmos.table.anykube.test", metav1.DeleteOptions{})
+	})
 	_, err = dc.Resource(deployGVR).Namespace(ns).Create(ctx, decode(t, deployment), metav1.CreateOptions{})
 	require.NoError(t, err)
 	require.Eventually(t, func() bool {
