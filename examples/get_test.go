@@ -43,7 +43,7 @@ func TestGet(t *testing.T) {
 
 	// The namespace comes from the kubeconfig's context.
 	out := mustRun(t, []string{env}, "get", "deploy")
-	if !containsRow(out, "NAME", "AGE") || !containsRow(out, "web") {
+	if !containsRow(out, "NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE") || !containsRow(out, "web") {
 		t.Errorf("get deploy:\n%s", out)
 	}
 	// "all" is a category: Deployments are in it, ConfigMaps are not, and
@@ -53,7 +53,7 @@ func TestGet(t *testing.T) {
 		t.Errorf("get all:\n%s", out)
 	}
 	out = mustRun(t, []string{env}, "get", "all", "-A")
-	if !containsRow(out, "NAMESPACE", "NAME", "AGE") || !containsRow(out, ns, "deployment.apps/web") || !containsRow(out, "default", "service/kubernetes") {
+	if !containsRow(out, "NAMESPACE", "NAME", "READY", "UP-TO-DATE") || !containsRow(out, ns, "deployment.apps/web") || !containsRow(out, "default", "service/kubernetes") {
 		t.Errorf("get all -A:\n%s", out)
 	}
 	// A CRD's short name, its category, its full name, and flags after

@@ -28,6 +28,7 @@ import (
 	"github.com/anykube/anykube/discovery"
 	"github.com/anykube/anykube/discovery/cached/memory"
 	"github.com/anykube/anykube/dynamic"
+	"github.com/anykube/anykube/dynamic/table"
 	"github.com/anykube/anykube/restmapper"
 )
 
@@ -86,15 +87,34 @@ func run(types string, q query, output string) error {
 	if err != nil {
 		return err
 	}
+	if err := checkOutput(output); err != nil {
+		return err
+	}
+	// 2. and 3. by default: the server's tables, printed as kubectl does.
+	if output == "" {
+		tc, err := table.NewForConfigAndClient(cfg, hc)
+		if err != nil {
+			return err
+		}
+		tables, err := fetchTables(ctx, tc, mappings, q)
+		if err != nil {
+			return err
+		}
+		if len(tables) == 0 {
+			noResources(q)
+			return nil
+		}
+		return showTables(tables, len(mappings) > 1, q.allNamespaces)
+	}
 	// 2. The objects, by name or by listing.
 	objs, err := fetch(ctx, client, mappings, q)
 	if err != nil {
 		return err
 	}
-	// 3. Printed as a table, or as YAML, JSON or names.
+	// 3. Printed as YAML, JSON or names.
 	if len(objs) == 0 {
 		noResources(q)
 		return nil
 	}
-	return show(objs, output, len(mappings) > 1, q.allNamespaces)
+	return show(objs, output)
 }

@@ -4,19 +4,43 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"text/tabwriter"
-	"time"
 
 	apiu "k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/util/duration"
 
+	"github.com/anykube/anykube/dynamic/table"
 	"github.com/anykube/anykube/unstructured"
 )
 
-// show prints objs in the output format: a table (NAME and AGE, with the
-// type when several types are shown and the namespace across namespaces),
-// yaml, json or name.
-func show(objs []*apiu.Unstructured, output string, qualify, withNamespace bool) error {
+// checkOutput refuses an output format before anything is fetched.
+func checkOutput(output string) error {
+	switch output {
+	case "", "yaml", "json", "name":
+		return nil
+	}
+	return fmt.Errorf("-o %q: want yaml, json or name", output)
+}
+
+// showTables prints the server's tables as kubectl get does: one table a
+// type, a blank line between them, names prefixed with their type when
+// several types are shown, NAMESPACE first across namespaces.
+func showTables(tables []typeTable, qualify, withNamespace bool) error {
+	for i, t := range tables {
+		if i > 0 {
+			fmt.Println()
+		}
+		p := table.Printer{WithNamespace: withNamespace}
+		if qualify {
+			p.Kind = t.typeName
+		}
+		if err := p.Print(os.Stdout, t.table); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// show prints objs as yaml, json or names.
+func show(objs []*apiu.Unstructured, output string) error {
 	for _, o := range objs {
 		o.SetManagedFields(nil) // bookkeeping nobody reads; kubectl hides it too
 	}
@@ -25,31 +49,11 @@ func show(objs []*apiu.Unstructured, output string, qualify, withNamespace bool)
 		return unstructured.WriteYAML(os.Stdout, objs...)
 	case "json":
 		return unstructured.WriteJSON(os.Stdout, objs...)
-	case "name":
-		for _, o := range objs {
-			fmt.Println(typeName(o) + "/" + o.GetName())
-		}
-		return nil
-	case "":
-	default:
-		return fmt.Errorf("-o %q: want yaml, json or name", output)
 	}
-	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 3, ' ', 0)
-	if withNamespace {
-		fmt.Fprint(tw, "NAMESPACE\t")
-	}
-	fmt.Fprintln(tw, "NAME\tAGE")
 	for _, o := range objs {
-		name := o.GetName()
-		if qualify { // several types in one table: say which one
-			name = typeName(o) + "/" + name
-		}
-		if withNamespace {
-			fmt.Fprint(tw, o.GetNamespace()+"\t")
-		}
-		fmt.Fprintf(tw, "%s\t%s\n", name, duration.HumanDuration(time.Since(o.GetCreationTimestamp().Time)))
+		fmt.Println(typeName(o) + "/" + o.GetName())
 	}
-	return tw.Flush()
+	return nil
 }
 
 // noResources says, as kubectl does, that nothing matched.
