@@ -1,6 +1,7 @@
 package metadata
 
 import (
+	"bytes"
 	"sync"
 	"time"
 
@@ -60,6 +61,10 @@ func decodeList(data []byte, list *metav1.PartialObjectMetadataList) error {
 func fastList(data []byte, list *metav1.PartialObjectMetadataList) bool {
 	d := decoderPool.Get().(*decoder)
 	d.s.Reset(data)
+	// An upper bound of the items: every item has one "metadata" key,
+	// the list another. One allocation of the items beats growing a
+	// slice of 300-byte structs by doubling.
+	d.itemsHint = bytes.Count(data, []byte(`"metadata"`))
 	ok := d.s.Begin('{') && d.list(list) && d.s.End()
 	d.reset()
 	decoderPool.Put(d)
@@ -75,9 +80,9 @@ type decoder struct {
 
 	// Elements of open arrays, copied out at their final length when the
 	// array closes.
-	items   []metav1.PartialObjectMetadata
-	owners  []metav1.OwnerReference
-	managed []metav1.ManagedFieldsEntry
+	itemsHint int // capacity for the top-level items
+	owners    []metav1.OwnerReference
+	managed   []metav1.ManagedFieldsEntry
 
 	// times caches parsed timestamps by their text: objects created or
 	// written in the same second share it, and parsing is the costly part.
@@ -86,7 +91,6 @@ type decoder struct {
 
 func (d *decoder) reset() {
 	d.s.Release()
-	d.items = jsonscan.ClearScratch(d.items)
 	d.owners = jsonscan.ClearScratch(d.owners)
 	d.managed = jsonscan.ClearScratch(d.managed)
 	if len(d.times) > 4096 {
@@ -193,26 +197,19 @@ func (d *decoder) itemList(dst *[]metav1.PartialObjectMetadata) bool {
 		*dst = nil
 		return true
 	}
-	base := len(d.items)
+	// Items are decoded in place into the result, sized by the hint:
+	// they do not nest, so no scratch space is needed.
+	items := make([]metav1.PartialObjectMetadata, 0, d.itemsHint)
 	ok := d.s.Array(func() bool {
-		d.items = append(d.items, metav1.PartialObjectMetadata{})
+		items = append(items, metav1.PartialObjectMetadata{})
 		if d.s.Null() {
 			return true
 		}
-		// Decode into a local value: the scratch slice may move while
-		// the item decodes (it does not nest, but stay safe).
-		var item metav1.PartialObjectMetadata
-		if !d.object(&item) {
-			return false
-		}
-		d.items[len(d.items)-1] = item
-		return true
+		return d.object(&items[len(items)-1])
 	})
 	if ok {
-		*dst = append(make([]metav1.PartialObjectMetadata, 0, len(d.items)-base), d.items[base:]...)
+		*dst = items
 	}
-	clear(d.items[base:])
-	d.items = d.items[:base]
 	return ok
 }
 

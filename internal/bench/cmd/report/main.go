@@ -85,6 +85,12 @@ var targets = []target{
 	{bench: "DecodeList/deployments-1k", unit: "MB/s", min: 5},
 	{bench: "DecodeList/deployments-1k", unit: "B/op", max: 0.35},
 	{bench: "DecodeWatch/events-10k", unit: "MB/s", min: 3},
+	// Issue 19's: a metadata List of 10,000 ConfigMaps (the view, and full
+	// objects from a server that ignores "as=") against client-go's
+	// metadata client.
+	{bench: "MetadataList/configmaps-10k", unit: "MB/s", min: 5},
+	{bench: "MetadataList/configmaps-10k", unit: "B/op", max: 0.35},
+	{bench: "MetadataList/configmaps-10k-full", unit: "MB/s", min: 5, info: true},
 	{bench: "RetainedHeap/gvs-2000", unit: "retained-B", max: 0.3},
 	// Issue 11's: the heap a synced informer keeps; its sync time is shown
 	// without a target. The -keep case (anykube keeping managedFields,

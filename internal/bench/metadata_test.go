@@ -1,0 +1,120 @@
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"reflect"
+	"testing"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	cgmetadata "k8s.io/client-go/metadata"
+
+	"github.com/anykube/anykube/dynamic/metadata"
+	"github.com/anykube/anykube/internal/codec/codectest"
+)
+
+// metadataView turns a list body into the PartialObjectMetadataList the
+// API server sends for it under the metadata view: the items' metadata,
+// managedFields included, and nothing else.
+func metadataView(t testing.TB, full []byte) []byte {
+	var l metav1.PartialObjectMetadataList
+	must(t, json.Unmarshal(full, &l))
+	l.TypeMeta = metav1.TypeMeta{APIVersion: "meta.k8s.io/v1", Kind: "PartialObjectMetadataList"}
+	for i := range l.Items {
+		l.Items[i].TypeMeta = metav1.TypeMeta{APIVersion: "meta.k8s.io/v1", Kind: "PartialObjectMetadata"}
+	}
+	out, err := json.Marshal(&l)
+	must(t, err)
+	return out
+}
+
+// metadataClients returns each library's metadata client for the server at
+// url, limiter off; anykube's falls back to full objects when fallback is
+// set, as client-go's always does.
+func metadataClients(t testing.TB, url string, fallback bool) (metadata.Interface, cgmetadata.Interface) {
+	s := newSides(url, "", nil)
+	ak, err := metadata.NewForConfigAndClient(s.ak, s.akHTTP(t))
+	must(t, err)
+	cg, err := cgmetadata.NewForConfigAndClient(s.cg, s.cgHTTP(t))
+	must(t, err)
+	return ak.WithOptions(metadata.Options{FallbackToFull: fallback}), cg
+}
+
+// metadataCases are the MetadataList inputs: 10,000 ConfigMaps with
+// managedFields as the metadata view, and the same as full objects with
+// their data, as a server that ignores "as=" sends them.
+var cmGVR = schema.GroupVersionResource{Version: "v1", Resource: "configmaps"}
+
+var metadataCases = []struct {
+	name     string
+	fallback bool
+}{{"configmaps-10k", false}, {"configmaps-10k-full", true}}
+
+func metadataBody(t testing.TB, fallback bool, n int) []byte {
+	full := codectest.ConfigMapList(n)
+	if fallback {
+		return full
+	}
+	return metadataView(t, full)
+}
+
+// BenchmarkMetadataList is a metadata List through each library's full
+// client path (request, response, decoding into a
+// PartialObjectMetadataList). MB/s counts the body's bytes.
+// TestMetadataListsAgree checks that both decode the same metadata.
+func BenchmarkMetadataList(b *testing.B) {
+	for _, c := range metadataCases {
+		b.Run(c.name, func(b *testing.B) {
+			body := metadataBody(b, c.fallback, ConfigMaps)
+			ak, cg := metadataClients(b, bodyServer(b, "/api/v1/configmaps", body, false).URL, c.fallback)
+			ctx := context.Background()
+			sideBytes(b, "anykube", nil, false, int64(len(body)), func(b *testing.B) {
+				l, err := ak.Resource(cmGVR).List(ctx, metav1.ListOptions{})
+				if err != nil || len(l.Items) != ConfigMaps {
+					b.Fatalf("list: %v", err)
+				}
+			})
+			sideBytes(b, "clientgo", nil, false, int64(len(body)), func(b *testing.B) {
+				l, err := cg.Resource(cmGVR).List(ctx, metav1.ListOptions{})
+				if err != nil || len(l.Items) != ConfigMaps {
+					b.Fatalf("list: %v", err)
+				}
+			})
+		})
+	}
+}
+
+// TestMetadataListsAgree checks both libraries' metadata List give the
+// same items' metadata, on a tenth of the benchmark's input.
+func TestMetadataListsAgree(t *testing.T) {
+	for _, c := range metadataCases {
+		t.Run(c.name, func(t *testing.T) {
+			n := ConfigMaps / 10
+			ak, cg := metadataClients(t, bodyServer(t, "/api/v1/configmaps", metadataBody(t, c.fallback, n), false).URL, c.fallback)
+			ctx := context.Background()
+			akList, err := ak.Resource(cmGVR).List(ctx, metav1.ListOptions{})
+			must(t, err)
+			cgList, err := cg.Resource(cmGVR).List(ctx, metav1.ListOptions{})
+			must(t, err)
+			if len(akList.Items) != n || len(cgList.Items) != n {
+				t.Fatalf("anykube decoded %d items, client-go %d, want %d", len(akList.Items), len(cgList.Items), n)
+			}
+			if !reflect.DeepEqual(cgList.ListMeta, akList.ListMeta) {
+				t.Fatalf("list metadata: anykube %+v, client-go %+v", akList.ListMeta, cgList.ListMeta)
+			}
+			for i := range akList.Items {
+				if !reflect.DeepEqual(cgList.Items[i].ObjectMeta, akList.Items[i].ObjectMeta) {
+					t.Fatalf("item %d: anykube %+v\nclient-go %+v", i, akList.Items[i].ObjectMeta, cgList.Items[i].ObjectMeta)
+				}
+			}
+		})
+	}
+}
+
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
