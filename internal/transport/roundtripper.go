@@ -42,7 +42,7 @@ func (rt *headerRoundTripper) RoundTrip(req *http.Request) (*http.Response, erro
 		}
 		authValue = v
 	}
-	resp, err := rt.next.RoundTrip(rt.prepare(req, authValue, req.Body))
+	resp, err := nextFor(rt.next, req).RoundTrip(rt.prepare(req, authValue, req.Body))
 	if err != nil || resp.StatusCode != http.StatusUnauthorized || !useAuth {
 		return resp, err
 	}
@@ -68,7 +68,7 @@ func (rt *headerRoundTripper) RoundTrip(req *http.Request) (*http.Response, erro
 		}
 		return nil, err
 	}
-	return rt.next.RoundTrip(rt.prepare(req, v, body))
+	return nextFor(rt.next, req).RoundTrip(rt.prepare(req, v, body))
 }
 
 // CloseIdleConnections closes the idle connections of the transport below,
