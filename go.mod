@@ -3,7 +3,9 @@ module github.com/anykube/anykube
 go 1.26.0
 
 require (
+	github.com/coder/websocket v1.8.15
 	github.com/google/gnostic-models v0.7.0
+	github.com/moby/spdystream v0.5.1
 	github.com/stretchr/testify v1.11.1
 	go.yaml.in/yaml/v2 v2.4.4
 	golang.org/x/time v0.15.0
@@ -11,6 +13,7 @@ require (
 	k8s.io/apimachinery v0.37.2
 	k8s.io/klog/v2 v2.140.0
 	k8s.io/kube-openapi v0.0.0-20260721132016-d427ff9ee9ad
+	k8s.io/streaming v0.37.2
 	sigs.k8s.io/json v0.0.0-20250730193827-2d320260d730
 	sigs.k8s.io/yaml v1.6.0
 )

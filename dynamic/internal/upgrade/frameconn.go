@@ -1,0 +1,123 @@
+package upgrade
+
+import (
+	"errors"
+	"io"
+	"net"
+	"sync"
+	"time"
+)
+
+// The SPDY framer writes a data frame in three writes (stream id, flags
+// and length, payload) and control frames in more. On a TLS connection each
+// write is a TLS record and a system call; in a WebSocket each is a
+// message. frameConn gathers the writes of one frame and sends the frame in
+// one write, which is what makes SPDY throughput worth having. Frames
+// larger than gatherLimit are sent as their 8-byte header and then the
+// payload as it comes, so that a large payload is not copied.
+const gatherLimit = 64 << 10
+
+// spdyHeaderLen is the size of every SPDY frame's header; its last three
+// bytes are the length of the payload that follows, for data and control
+// frames alike.
+const spdyHeaderLen = 8
+
+// frameConn is a net.Conn whose writes are SPDY frames, gathered (see
+// gatherLimit).
+type frameConn struct {
+	net.Conn
+
+	mu sync.Mutex // guards the fields below; the framer writes one frame at a time already
+	// buf gathers the frame being written; need is its full length once
+	// its header is in.
+	buf  []byte
+	need int
+	// passing counts payload bytes of a large frame still to be written
+	// through without gathering.
+	passing int
+}
+
+func newFrameConn(c net.Conn) *frameConn {
+	return &frameConn{Conn: c, buf: make([]byte, 0, 4<<10)}
+}
+
+// Write takes a piece of the frame stream and writes out every frame it
+// completes.
+func (c *frameConn) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	written := 0
+	for len(p) > 0 {
+		switch {
+		case c.passing > 0:
+			n := min(c.passing, len(p))
+			m, err := c.Conn.Write(p[:n])
+			written += m
+			c.passing -= m
+			if err != nil {
+				return written, err
+			}
+			p = p[n:]
+		case len(c.buf) < spdyHeaderLen:
+			n := min(spdyHeaderLen-len(c.buf), len(p))
+			c.buf = append(c.buf, p[:n]...)
+			p, written = p[n:], written+n
+			if len(c.buf) < spdyHeaderLen {
+				continue
+			}
+			size := int(c.buf[5])<<16 | int(c.buf[6])<<8 | int(c.buf[7])
+			if size > gatherLimit {
+				c.passing = size
+				if err := c.flush(); err != nil {
+					return written, err
+				}
+				continue
+			}
+			c.need = spdyHeaderLen + size
+			if size == 0 {
+				if err := c.flush(); err != nil {
+					return written, err
+				}
+			}
+		default:
+			n := min(c.need-len(c.buf), len(p))
+			c.buf = append(c.buf, p[:n]...)
+			p, written = p[n:], written+n
+			if len(c.buf) == c.need {
+				if err := c.flush(); err != nil {
+					return written, err
+				}
+			}
+		}
+	}
+	return written, nil
+}
+
+// flush writes the gathered bytes.
+func (c *frameConn) flush() error {
+	_, err := c.Conn.Write(c.buf)
+	c.buf, c.need = c.buf[:0], 0
+	if cap(c.buf) > 2*gatherLimit {
+		c.buf = make([]byte, 0, 4<<10)
+	}
+	return err
+}
+
+// bodyConn is the net.Conn the SPDY library wants, made of the
+// io.ReadWriteCloser net/http returns as the body of a 101: reads, writes
+// and Close are the connection's; it has no addresses or deadlines to
+// offer, and the library uses neither.
+type bodyConn struct{ io.ReadWriteCloser }
+
+var errNoDeadline = errors.New("upgraded connection: deadlines are not supported")
+
+func (bodyConn) LocalAddr() net.Addr              { return upgradedAddr{} }
+func (bodyConn) RemoteAddr() net.Addr             { return upgradedAddr{} }
+func (bodyConn) SetDeadline(time.Time) error      { return errNoDeadline }
+func (bodyConn) SetReadDeadline(time.Time) error  { return errNoDeadline }
+func (bodyConn) SetWriteDeadline(time.Time) error { return errNoDeadline }
+func (upgradedAddr) Network() string              { return "upgraded" }
+func (upgradedAddr) String() string               { return "upgraded-http-connection" }
+
+// upgradedAddr stands for an address net/http does not expose.
+type upgradedAddr struct{}

@@ -1,0 +1,81 @@
+package upgrade
+
+import (
+	"bytes"
+	"net"
+	"net/http"
+	"testing"
+
+	"github.com/moby/spdystream/spdy"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// writeRecorder is a net.Conn that keeps every Write apart.
+type writeRecorder struct {
+	net.Conn
+	writes [][]byte
+}
+
+func (w *writeRecorder) Write(p []byte) (int, error) {
+	w.writes = append(w.writes, append([]byte(nil), p...))
+	return len(p), nil
+}
+
+// The framer writes each frame in several pieces; through frameConn each
+// frame up to gatherLimit arrives in one write, a larger one as its header
+// and then its payload, and the byte stream is unchanged.
+func TestFrameConnWritesWholeFrames(t *testing.T) {
+	rec := &writeRecorder{}
+	fc := newFrameConn(rec)
+	framer, err := spdy.NewFramer(fc, bytes.NewReader(nil))
+	require.NoError(t, err)
+	var direct bytes.Buffer
+	reference, err := spdy.NewFramer(&direct, bytes.NewReader(nil))
+	require.NoError(t, err)
+
+	big := bytes.Repeat([]byte("x"), gatherLimit+10)
+	frames := []spdy.Frame{
+		&spdy.SynStreamFrame{StreamId: 1, Headers: http.Header{"Streamtype": {"error"}}},
+		&spdy.DataFrame{StreamId: 1, Data: []byte("hello")},
+		&spdy.DataFrame{StreamId: 1, Flags: spdy.DataFlagFin},
+		&spdy.PingFrame{Id: 7},
+		&spdy.DataFrame{StreamId: 3, Data: big},
+		&spdy.RstStreamFrame{StreamId: 3, Status: spdy.Cancel},
+		&spdy.DataFrame{StreamId: 5, Data: bytes.Repeat([]byte("y"), gatherLimit)},
+	}
+	for _, f := range frames {
+		require.NoError(t, framer.WriteFrame(f))
+		require.NoError(t, reference.WriteFrame(f))
+	}
+	sizes := make([]int, len(rec.writes))
+	for i, w := range rec.writes {
+		sizes[i] = len(w)
+	}
+	synLen := len(rec.writes[0])
+	assert.Equal(t, []int{synLen, 8 + 5, 8, 8 + 4, 8, len(big), 8 + 8, 8 + gatherLimit}, sizes)
+	assert.True(t, bytes.Equal(direct.Bytes(), bytes.Join(rec.writes, nil)), "the byte stream is unchanged")
+}
+
+// Writes that split a frame anywhere, even inside its header, still come
+// out a frame at a time.
+func TestFrameConnAnySplit(t *testing.T) {
+	var stream bytes.Buffer
+	framer, err := spdy.NewFramer(&stream, bytes.NewReader(nil))
+	require.NoError(t, err)
+	require.NoError(t, framer.WriteFrame(&spdy.DataFrame{StreamId: 1, Data: []byte("abcdefgh")}))
+	require.NoError(t, framer.WriteFrame(&spdy.DataFrame{StreamId: 3, Data: []byte("ij")}))
+	all := stream.Bytes()
+	for split := 1; split < len(all); split++ {
+		rec := &writeRecorder{}
+		fc := newFrameConn(rec)
+		n1, err := fc.Write(all[:split])
+		require.NoError(t, err)
+		n2, err := fc.Write(all[split:])
+		require.NoError(t, err)
+		assert.Equal(t, len(all), n1+n2)
+		require.Len(t, rec.writes, 2, "split at %d", split)
+		assert.Len(t, rec.writes[0], 16)
+		assert.Len(t, rec.writes[1], 10)
+	}
+}

@@ -1,0 +1,91 @@
+package upgrade
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// WebSocket opens a WebSocket to u (GET, as RFC 6455 requires) offering
+// protocols, most preferred first, and returns the connection and the
+// subprotocol the server chose. The handshake is bounded by ctx and the
+// Dialer's timeout; the connection is not: the caller closes it.
+//
+// It returns an *apierrors.StatusError when the server answers with
+// anything but 101, a *NegotiationError when it switches protocols without
+// choosing one of protocols, an error wrapping ErrProtocol when the
+// handshake answer is otherwise broken, and otherwise the transport's error naming the
+// request (wrapping the context's error when ctx ended).
+func (d *Dialer) WebSocket(ctx context.Context, u *url.URL, name string, protocols []string) (*websocket.Conn, string, error) {
+	hctx, cancel := d.handshakeContext(ctx)
+	defer cancel()
+	c, resp, err := websocket.Dial(hctx, u.String(), &websocket.DialOptions{HTTPClient: d.client, Subprotocols: protocols})
+	if err != nil {
+		if resp != nil && resp.StatusCode != http.StatusSwitchingProtocols {
+			// The library keeps the first KiB of a refusal's body, which
+			// holds any Status the API server sends.
+			var body []byte
+			if resp.Body != nil {
+				body, _ = io.ReadAll(io.LimitReader(resp.Body, maxRefusalBody))
+			}
+			return nil, "", refused(resp.StatusCode, http.MethodGet, name, body)
+		}
+		if resp != nil {
+			// 101, but not a handshake the library accepts.
+			if chosen := resp.Header.Get("Sec-WebSocket-Protocol"); chosen != "" && !slices.Contains(protocols, chosen) {
+				return nil, "", &NegotiationError{Kind: "WebSocket", Offered: protocols, Chosen: chosen}
+			}
+			return nil, "", fmt.Errorf("%w: GET %s: %w", ErrProtocol, redactedURL(u), err)
+		}
+		return nil, "", handshakeError(hctx, http.MethodGet, u, err)
+	}
+	chosen := c.Subprotocol()
+	if !slices.Contains(protocols, chosen) {
+		c.CloseNow()
+		return nil, "", &NegotiationError{Kind: "WebSocket", Offered: protocols, Chosen: chosen}
+	}
+	// Messages are read as streams, never whole, so their size needs no
+	// bound; the library's default of 32 KiB is smaller than what the API
+	// server sends.
+	c.SetReadLimit(-1)
+	return c, chosen, nil
+}
+
+// Heartbeat pings c every d.PingEvery until ctx ends, and closes c when a
+// pong does not come back within d.PongWithin (reads of c then fail). It
+// returns why it closed c, or nil when ctx ended first. Pongs are noticed
+// by whoever reads c, so c must be read meanwhile.
+func (d *Dialer) Heartbeat(ctx context.Context, c *websocket.Conn) error {
+	t := time.NewTicker(d.PingEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+		pctx, cancel := context.WithTimeout(ctx, d.PongWithin)
+		err := c.Ping(pctx)
+		timedOut := errors.Is(pctx.Err(), context.DeadlineExceeded) && ctx.Err() == nil
+		cancel()
+		if ctx.Err() != nil {
+			return nil
+		}
+		if err != nil {
+			// The library closes the connection when a ping's context
+			// ends; a ping that failed otherwise found it broken.
+			c.CloseNow()
+			if timedOut {
+				return Lost(errors.New("no answer to a WebSocket ping within " + d.PongWithin.String()))
+			}
+			return Lost(err)
+		}
+	}
+}
