@@ -55,8 +55,15 @@ func (s *wsStream) run(parent context.Context) error {
 	defer s.ws.CloseNow()
 
 	var wg sync.WaitGroup
-	var beatErr error
-	wg.Go(func() { beatErr = s.d.Heartbeat(ctx, s.ws) })
+	var beatMu sync.Mutex
+	var beatErr error // guarded by beatMu
+	wg.Go(func() {
+		s.d.Heartbeat(ctx, s.ws, func(err error) {
+			beatMu.Lock()
+			beatErr = err
+			beatMu.Unlock()
+		})
+	})
 	if s.opts.TTY && s.opts.Resize != nil {
 		wg.Go(func() {
 			sendSizes(ctx, s.opts.Resize, func(b []byte) error { return s.send(ctx, chanResize, b) })
@@ -80,6 +87,8 @@ func (s *wsStream) run(parent context.Context) error {
 	cancel()
 	wg.Wait()
 	stdinErr := in.stop()
+	beatMu.Lock()
+	defer beatMu.Unlock()
 	return outcome(parent, status, readErr, beatErr, stdinErr)
 }
 

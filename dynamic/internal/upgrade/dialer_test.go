@@ -211,7 +211,9 @@ func TestHeartbeatFindsASilentPeer(t *testing.T) {
 	require.NoError(t, err)
 	defer c.CloseNow()
 	go func() { _, _, _ = c.Reader(context.Background()) }()
-	err = d.Heartbeat(context.Background(), c)
+	var err2 error
+	d.Heartbeat(context.Background(), c, func(err error) { err2 = err })
+	err = err2
 	assert.ErrorIs(t, err, ErrConnectionLost)
 	assert.Contains(t, err.Error(), "no answer to a WebSocket ping")
 }

@@ -23,9 +23,21 @@ const gatherLimit = 64 << 10
 const spdyHeaderLen = 8
 
 // frameConn is a net.Conn whose writes are SPDY frames, gathered (see
-// gatherLimit).
+// gatherLimit). It also follows the frames it reads, to tell afterwards
+// why the SPDY library stopped reading: the SPDY library ends a connection
+// the same way whether the server said goodbye, the connection broke or a
+// frame did not parse.
 type frameConn struct {
 	net.Conn
+
+	// The reading side is used by the SPDY library's one reader; what it
+	// learns is read by others under readMu.
+	rhdr    [spdyHeaderLen]byte
+	rhdrLen int
+	rskip   int
+	readMu  sync.Mutex // guards the fields below
+	readErr error      // the first error reading the connection
+	goAway  bool       // the server sent GOAWAY
 
 	mu sync.Mutex // guards the fields below; the framer writes one frame at a time already
 	// buf gathers the frame being written; need is its full length once
@@ -91,6 +103,67 @@ func (c *frameConn) Write(p []byte) (int, error) {
 		}
 	}
 	return written, nil
+}
+
+// typeGoAway is the control frame type of GOAWAY.
+const typeGoAway = 7
+
+// Read reads from the connection and follows the frames read.
+func (c *frameConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	c.follow(p[:n])
+	if err != nil {
+		c.readMu.Lock()
+		if c.readErr == nil {
+			c.readErr = err
+		}
+		c.readMu.Unlock()
+	}
+	return n, err
+}
+
+// follow walks frame headers through b, noting a GOAWAY.
+func (c *frameConn) follow(b []byte) {
+	for len(b) > 0 {
+		if c.rskip > 0 {
+			k := min(c.rskip, len(b))
+			c.rskip -= k
+			b = b[k:]
+			continue
+		}
+		k := copy(c.rhdr[c.rhdrLen:], b)
+		c.rhdrLen += k
+		b = b[k:]
+		if c.rhdrLen < spdyHeaderLen {
+			return
+		}
+		h := c.rhdr
+		if h[0]&0x80 != 0 && int(h[2])<<8|int(h[3]) == typeGoAway {
+			c.readMu.Lock()
+			c.goAway = true
+			c.readMu.Unlock()
+		}
+		c.rskip = int(h[5])<<16 | int(h[6])<<8 | int(h[7])
+		c.rhdrLen = 0
+	}
+}
+
+// endReason says why reading stopped, for a connection that ended without
+// being closed by this side: a GOAWAY or the end of the connection is a
+// lost connection, a failed read is classified, and no failure at all
+// means the SPDY library refused a frame.
+func (c *frameConn) endReason() error {
+	c.readMu.Lock()
+	defer c.readMu.Unlock()
+	switch {
+	case c.goAway:
+		return Lost(errors.New("the server closed the connection"))
+	case c.readErr == nil:
+		return Violation("the server sent an SPDY frame that does not parse")
+	case errors.Is(c.readErr, io.EOF):
+		return Lost(errors.New("the server closed the connection"))
+	}
+	return Classify(c.readErr)
 }
 
 // flush writes the gathered bytes.

@@ -2,6 +2,7 @@ package upgrade
 
 import (
 	"bytes"
+	"io"
 	"net"
 	"net/http"
 	"testing"
@@ -78,4 +79,43 @@ func TestFrameConnAnySplit(t *testing.T) {
 		assert.Len(t, rec.writes[0], 16)
 		assert.Len(t, rec.writes[1], 10)
 	}
+}
+
+// readConn is a net.Conn that reads from r in pieces of size n.
+type readConn struct {
+	net.Conn
+	r io.Reader
+	n int
+}
+
+func (c *readConn) Read(p []byte) (int, error) { return c.r.Read(p[:min(len(p), c.n)]) }
+
+// Reading follows frame headers through any split, so that the end of the
+// connection can be explained: a GOAWAY, the connection's end, a failed
+// read, or a frame the SPDY library refused.
+func TestFrameConnExplainsTheEnd(t *testing.T) {
+	var stream bytes.Buffer
+	framer, err := spdy.NewFramer(&stream, bytes.NewReader(nil))
+	require.NoError(t, err)
+	// A data frame whose payload looks like a GOAWAY header must not
+	// count as one.
+	fake := []byte{0x80, 0x03, 0x00, 0x07, 0x00, 0x00, 0x00, 0x08}
+	require.NoError(t, framer.WriteFrame(&spdy.DataFrame{StreamId: 1, Data: fake}))
+	require.NoError(t, framer.WriteFrame(&spdy.PingFrame{Id: 1}))
+	withoutGoAway := append([]byte(nil), stream.Bytes()...)
+	require.NoError(t, framer.WriteFrame(&spdy.GoAwayFrame{Status: spdy.GoAwayOK}))
+	for _, n := range []int{1, 3, 7, 100} {
+		fc := newFrameConn(&readConn{r: bytes.NewReader(withoutGoAway), n: n})
+		_, err := io.Copy(io.Discard, fc)
+		require.NoError(t, err)
+		assert.ErrorIs(t, fc.endReason(), ErrConnectionLost, "EOF, split %d", n)
+
+		fc = newFrameConn(&readConn{r: bytes.NewReader(stream.Bytes()), n: n})
+		_, _ = io.ReadAll(io.LimitReader(fc, int64(stream.Len())))
+		assert.ErrorIs(t, fc.endReason(), ErrConnectionLost, "GOAWAY, split %d", n)
+		assert.True(t, fc.goAway, "split %d", n)
+	}
+	fc := newFrameConn(&readConn{r: bytes.NewReader(withoutGoAway), n: 100})
+	_, _ = fc.Read(make([]byte, 4))
+	assert.ErrorIs(t, fc.endReason(), ErrProtocol, "reading stopped without a failure: a frame was refused")
 }

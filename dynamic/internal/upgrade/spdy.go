@@ -64,12 +64,12 @@ func (d *Dialer) SPDY(ctx context.Context, u *url.URL, name string, protocols []
 		rwc.Close()
 		return nil, &NegotiationError{Kind: "SPDY", Offered: protocols, Chosen: chosen}
 	}
-	raw := bodyConn{rwc}
-	conn, err := spdy.NewClientConnectionWithPings(newFrameConn(raw), d.PingEvery)
+	frames := newFrameConn(bodyConn{rwc})
+	conn, err := spdy.NewClientConnectionWithPings(frames, d.PingEvery)
 	if err != nil {
 		return nil, fmt.Errorf("POST %s: starting SPDY: %w", redactedURL(u), err)
 	}
-	return newSPDYConn(conn, raw.Close, chosen), nil
+	return newSPDYConn(conn, frames, rwc.Close, chosen), nil
 }
 
 // SPDYOverWebSocket opens a WebSocket to u offering the one subprotocol
@@ -85,13 +85,13 @@ func (d *Dialer) SPDYOverWebSocket(ctx context.Context, u *url.URL, name, protoc
 	}
 	// The net.Conn's context bounds it; it ends when the SPDYConn closes
 	// the WebSocket.
-	nc := websocket.NetConn(context.Background(), ws, websocket.MessageBinary)
-	conn, err := spdy.NewClientConnectionWithPings(newFrameConn(nc), d.PingEvery)
+	frames := newFrameConn(websocket.NetConn(context.Background(), ws, websocket.MessageBinary))
+	conn, err := spdy.NewClientConnectionWithPings(frames, d.PingEvery)
 	if err != nil {
 		ws.CloseNow()
 		return nil, fmt.Errorf("GET %s: starting SPDY in the WebSocket: %w", redactedURL(u), err)
 	}
-	c := newSPDYConn(conn, ws.CloseNow, protocol)
+	c := newSPDYConn(conn, frames, ws.CloseNow, protocol)
 	c.beat(d, ws)
 	return c, nil
 }

@@ -2,7 +2,6 @@ package upgrade
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"sync"
 
@@ -13,7 +12,8 @@ import (
 // SPDYConn is an SPDY connection to the API server, directly over an
 // upgraded HTTP/1.1 connection or inside a WebSocket.
 type SPDYConn struct {
-	conn httpstream.Connection
+	conn   httpstream.Connection
+	frames *frameConn
 	// closeRaw closes the connection SPDY runs over, at once.
 	closeRaw func() error
 	// Protocol is the stream protocol the server chose
@@ -28,8 +28,8 @@ type SPDYConn struct {
 	lostBy    error              // why the heartbeat gave up, if it did
 }
 
-func newSPDYConn(conn httpstream.Connection, closeRaw func() error, protocol string) *SPDYConn {
-	return &SPDYConn{conn: conn, closeRaw: closeRaw, Protocol: protocol}
+func newSPDYConn(conn httpstream.Connection, frames *frameConn, closeRaw func() error, protocol string) *SPDYConn {
+	return &SPDYConn{conn: conn, frames: frames, closeRaw: closeRaw, Protocol: protocol}
 }
 
 // beat keeps the WebSocket below the connection alive until Close.
@@ -37,28 +37,28 @@ func (c *SPDYConn) beat(d *Dialer, ws *websocket.Conn) {
 	c.Tunnelled = true
 	ctx, cancel := context.WithCancel(context.Background())
 	c.stopBeat = cancel
-	go func() {
-		if err := d.Heartbeat(ctx, ws); err != nil {
-			c.mu.Lock()
-			c.lostBy = err
-			c.mu.Unlock()
-		}
-	}()
+	go d.Heartbeat(ctx, ws, func(err error) {
+		c.mu.Lock()
+		c.lostBy = err
+		c.mu.Unlock()
+	})
 }
 
 // Done is closed when the connection has ended, for whatever reason.
 func (c *SPDYConn) Done() <-chan bool { return c.conn.CloseChan() }
 
 // LostError returns the error for a connection that ended without being
-// closed by Close: it wraps ErrConnectionLost and, when the heartbeat found
-// the connection dead, says so.
+// closed by Close: it wraps ErrConnectionLost when the connection ended
+// (and says so when the heartbeat found it dead), ErrProtocol when what
+// came over it broke SPDY or the WebSocket.
 func (c *SPDYConn) LostError() error {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.lostBy != nil {
-		return c.lostBy
+	lostBy := c.lostBy
+	c.mu.Unlock()
+	if lostBy != nil {
+		return lostBy
 	}
-	return Lost(errors.New("the server closed the connection"))
+	return c.frames.endReason()
 }
 
 // Close ends the connection and every stream on it at once: the

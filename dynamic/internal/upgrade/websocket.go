@@ -59,33 +59,40 @@ func (d *Dialer) WebSocket(ctx context.Context, u *url.URL, name string, protoco
 }
 
 // Heartbeat pings c every d.PingEvery until ctx ends, and closes c when a
-// pong does not come back within d.PongWithin (reads of c then fail). It
-// returns why it closed c, or nil when ctx ended first. Pongs are noticed
-// by whoever reads c, so c must be read meanwhile.
-func (d *Dialer) Heartbeat(ctx context.Context, c *websocket.Conn) error {
+// ping fails or its pong does not come back within d.PongWithin (reads of c
+// then fail), after handing the reason, which wraps ErrConnectionLost, to
+// lost: whoever reads c sees the reason first. Pongs are noticed by
+// whoever reads c, so c must be read meanwhile.
+func (d *Dialer) Heartbeat(ctx context.Context, c *websocket.Conn, lost func(error)) {
 	t := time.NewTicker(d.PingEvery)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
-			return nil
+			return
 		case <-t.C:
 		}
-		pctx, cancel := context.WithTimeout(ctx, d.PongWithin)
+		// The library closes the connection when a ping's context ends;
+		// the reason is recorded before that happens.
+		pctx, cancel := context.WithCancel(ctx)
+		late := time.AfterFunc(d.PongWithin, func() {
+			if ctx.Err() == nil {
+				lost(Lost(errors.New("no answer to a WebSocket ping within " + d.PongWithin.String())))
+			}
+			cancel()
+		})
 		err := c.Ping(pctx)
-		timedOut := errors.Is(pctx.Err(), context.DeadlineExceeded) && ctx.Err() == nil
+		timedOut := !late.Stop()
 		cancel()
 		if ctx.Err() != nil {
-			return nil
+			return
 		}
 		if err != nil {
-			// The library closes the connection when a ping's context
-			// ends; a ping that failed otherwise found it broken.
-			c.CloseNow()
-			if timedOut {
-				return Lost(errors.New("no answer to a WebSocket ping within " + d.PongWithin.String()))
+			if !timedOut {
+				lost(Lost(err))
 			}
-			return Lost(err)
+			c.CloseNow()
+			return
 		}
 	}
 }
