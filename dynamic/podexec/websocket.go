@@ -29,7 +29,7 @@ const (
 // wsStream is one Exec or Attach over a WebSocket.
 type wsStream struct {
 	d    *upgrade.Dialer
-	ws   *websocket.Conn
+	ws   *upgrade.WSConn
 	v5   bool
 	opts Options
 }
@@ -58,7 +58,7 @@ func (s *wsStream) run(parent context.Context) error {
 	var beatMu sync.Mutex
 	var beatErr error // guarded by beatMu
 	wg.Go(func() {
-		s.d.Heartbeat(ctx, s.ws, func(err error) {
+		s.d.Heartbeat(ctx, s.ws.Conn, func(err error) {
 			beatMu.Lock()
 			beatErr = err
 			beatMu.Unlock()
@@ -73,13 +73,13 @@ func (s *wsStream) run(parent context.Context) error {
 	if s.opts.Stdin != nil {
 		in = startStdin(s.opts.Stdin, 1, func(msg []byte) error {
 			msg[0] = chanStdin
-			return s.ws.Write(ctx, websocket.MessageBinary, msg)
+			return s.ws.WriteMessage(ctx, msg)
 		}, func() error {
 			if !s.v5 {
 				// v4 has no way to say it; the remote input stays open.
 				return nil
 			}
-			return s.ws.Write(ctx, websocket.MessageBinary, []byte{chanClose, chanStdin})
+			return s.ws.WriteMessage(ctx, []byte{chanClose, chanStdin})
 		})
 	}
 
@@ -97,7 +97,7 @@ func (s *wsStream) send(ctx context.Context, ch byte, data []byte) error {
 	msg := make([]byte, 1+len(data))
 	msg[0] = ch
 	copy(msg[1:], data)
-	return s.ws.Write(ctx, websocket.MessageBinary, msg)
+	return s.ws.WriteMessage(ctx, msg)
 }
 
 // read dispatches the server's messages until the connection ends. It

@@ -26,7 +26,10 @@ const (
 // concurrent use.
 type Dialer struct {
 	client *http.Client
-	rest   *anykube.RESTClient
+	// wsClient is client with a batchingTransport in front, for
+	// WebSocket handshakes.
+	wsClient *http.Client
+	rest     *anykube.RESTClient
 	// timeout bounds each handshake (Config.Timeout); zero means only the
 	// caller's context does.
 	timeout time.Duration
@@ -56,7 +59,13 @@ func New(cfg *anykube.Config, httpClient *http.Client) (*Dialer, error) {
 		hc.Timeout = 0
 		httpClient = &hc
 	}
-	return &Dialer{client: httpClient, rest: rc, timeout: timeout, PingEvery: DefaultPingEvery, PongWithin: DefaultPongWithin}, nil
+	ws := *httpClient
+	next := ws.Transport
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	ws.Transport = batchingTransport{next: next}
+	return &Dialer{client: httpClient, wsClient: &ws, rest: rc, timeout: timeout, PingEvery: DefaultPingEvery, PongWithin: DefaultPongWithin}, nil
 }
 
 // URL returns the URL of subresource sub of the pod namespace/name, with

@@ -212,7 +212,7 @@ func TestHeartbeatFindsASilentPeer(t *testing.T) {
 	defer c.CloseNow()
 	go func() { _, _, _ = c.Reader(context.Background()) }()
 	var err2 error
-	d.Heartbeat(context.Background(), c, func(err error) { err2 = err })
+	d.Heartbeat(context.Background(), c.Conn, func(err error) { err2 = err })
 	err = err2
 	assert.ErrorIs(t, err, ErrConnectionLost)
 	assert.Contains(t, err.Error(), "no answer to a WebSocket ping")

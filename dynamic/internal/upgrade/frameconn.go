@@ -1,6 +1,7 @@
 package upgrade
 
 import (
+	"bufio"
 	"errors"
 	"io"
 	"net"
@@ -29,6 +30,8 @@ const spdyHeaderLen = 8
 // frame did not parse.
 type frameConn struct {
 	net.Conn
+	// br buffers reads: the framer reads headers a few bytes at a time.
+	br *bufio.Reader
 
 	// The reading side is used by the SPDY library's one reader; what it
 	// learns is read by others under readMu.
@@ -38,6 +41,10 @@ type frameConn struct {
 	readMu  sync.Mutex // guards the fields below
 	readErr error      // the first error reading the connection
 	goAway  bool       // the server sent GOAWAY
+
+	closeOnce sync.Once
+	closed    chan struct{} // closed by Close
+	linger    time.Duration // endLinger; tests shorten it
 
 	mu sync.Mutex // guards the fields below; the framer writes one frame at a time already
 	// buf gathers the frame being written; need is its full length once
@@ -50,8 +57,21 @@ type frameConn struct {
 }
 
 func newFrameConn(c net.Conn) *frameConn {
-	return &frameConn{Conn: c, buf: make([]byte, 0, 4<<10)}
+	return &frameConn{Conn: c, br: bufio.NewReaderSize(c, readBuffer), buf: make([]byte, 0, 4<<10), closed: make(chan struct{}), linger: endLinger}
 }
+
+// endLinger is how long the end of the connection is kept from the SPDY
+// library, unless this side closes first. The library hands frames to
+// per-stream workers through queues, and when its reader meets the end of
+// the connection it empties those queues unprocessed: a server that sends
+// an exit status and closes at once would have the status dropped. The
+// wait lets the workers deliver what was read; a caller that has all it
+// needs closes the connection, which ends the wait.
+const endLinger = time.Second
+
+// readBuffer is the size of the read buffer; data frames larger than it
+// are mostly read straight into their own buffer.
+const readBuffer = 32 << 10
 
 // Write takes a piece of the frame stream and writes out every frame it
 // completes.
@@ -110,7 +130,7 @@ const typeGoAway = 7
 
 // Read reads from the connection and follows the frames read.
 func (c *frameConn) Read(p []byte) (int, error) {
-	n, err := c.Conn.Read(p)
+	n, err := c.br.Read(p)
 	c.follow(p[:n])
 	if err != nil {
 		c.readMu.Lock()
@@ -118,8 +138,22 @@ func (c *frameConn) Read(p []byte) (int, error) {
 			c.readErr = err
 		}
 		c.readMu.Unlock()
+		if n == 0 {
+			t := time.NewTimer(c.linger)
+			select {
+			case <-c.closed:
+			case <-t.C:
+			}
+			t.Stop()
+		}
 	}
 	return n, err
+}
+
+// Close closes the connection below, and ends a wait at its end.
+func (c *frameConn) Close() error {
+	c.closeOnce.Do(func() { close(c.closed) })
+	return c.Conn.Close()
 }
 
 // follow walks frame headers through b, noting a GOAWAY.

@@ -106,6 +106,7 @@ func TestFrameConnExplainsTheEnd(t *testing.T) {
 	require.NoError(t, framer.WriteFrame(&spdy.GoAwayFrame{Status: spdy.GoAwayOK}))
 	for _, n := range []int{1, 3, 7, 100} {
 		fc := newFrameConn(&readConn{r: bytes.NewReader(withoutGoAway), n: n})
+		fc.linger = 0
 		_, err := io.Copy(io.Discard, fc)
 		require.NoError(t, err)
 		assert.ErrorIs(t, fc.endReason(), ErrConnectionLost, "EOF, split %d", n)

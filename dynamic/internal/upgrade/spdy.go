@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/coder/websocket"
 	"k8s.io/streaming/pkg/httpstream/spdy"
 )
 
@@ -69,7 +68,7 @@ func (d *Dialer) SPDY(ctx context.Context, u *url.URL, name string, protocols []
 	if err != nil {
 		return nil, fmt.Errorf("POST %s: starting SPDY: %w", redactedURL(u), err)
 	}
-	return newSPDYConn(conn, frames, rwc.Close, chosen), nil
+	return newSPDYConn(conn, frames, frames.Close, chosen), nil
 }
 
 // SPDYOverWebSocket opens a WebSocket to u offering the one subprotocol
@@ -83,16 +82,14 @@ func (d *Dialer) SPDYOverWebSocket(ctx context.Context, u *url.URL, name, protoc
 	if err != nil {
 		return nil, err
 	}
-	// The net.Conn's context bounds it; it ends when the SPDYConn closes
-	// the WebSocket.
-	frames := newFrameConn(websocket.NetConn(context.Background(), ws, websocket.MessageBinary))
+	frames := newFrameConn(&wsConn{ws: ws})
 	conn, err := spdy.NewClientConnectionWithPings(frames, d.PingEvery)
 	if err != nil {
 		ws.CloseNow()
 		return nil, fmt.Errorf("GET %s: starting SPDY in the WebSocket: %w", redactedURL(u), err)
 	}
-	c := newSPDYConn(conn, frames, ws.CloseNow, protocol)
-	c.beat(d, ws)
+	c := newSPDYConn(conn, frames, frames.Close, protocol)
+	c.beat(d, ws.Conn)
 	return c, nil
 }
 

@@ -23,10 +23,11 @@ import (
 // choosing one of protocols, an error wrapping ErrProtocol when the
 // handshake answer is otherwise broken, and otherwise the transport's error naming the
 // request (wrapping the context's error when ctx ended).
-func (d *Dialer) WebSocket(ctx context.Context, u *url.URL, name string, protocols []string) (*websocket.Conn, string, error) {
+func (d *Dialer) WebSocket(ctx context.Context, u *url.URL, name string, protocols []string) (*WSConn, string, error) {
 	hctx, cancel := d.handshakeContext(ctx)
 	defer cancel()
-	c, resp, err := websocket.Dial(hctx, u.String(), &websocket.DialOptions{HTTPClient: d.client, Subprotocols: protocols})
+	hctx, slot := withBatchSlot(hctx)
+	c, resp, err := websocket.Dial(hctx, u.String(), &websocket.DialOptions{HTTPClient: d.wsClient, Subprotocols: protocols})
 	if err != nil {
 		if resp != nil && resp.StatusCode != http.StatusSwitchingProtocols {
 			// The library keeps the first KiB of a refusal's body, which
@@ -55,7 +56,28 @@ func (d *Dialer) WebSocket(ctx context.Context, u *url.URL, name string, protoco
 	// bound; the library's default of 32 KiB is smaller than what the API
 	// server sends.
 	c.SetReadLimit(-1)
-	return c, chosen, nil
+	return &WSConn{Conn: c, batch: slot.w}, chosen, nil
+}
+
+// WSConn is a WebSocket whose messages, sent with WriteMessage, go out in
+// as few writes as the library allows (see batchWriter).
+type WSConn struct {
+	*websocket.Conn
+	batch *batchWriter // nil when a WrapTransport hid the connection
+}
+
+// WriteMessage sends p as one binary message. It fails as the library's
+// Write does.
+func (c *WSConn) WriteMessage(ctx context.Context, p []byte) error {
+	if c.batch == nil {
+		return c.Conn.Write(ctx, websocket.MessageBinary, p)
+	}
+	c.batch.begin()
+	err := c.Conn.Write(ctx, websocket.MessageBinary, p)
+	if ferr := c.batch.end(); err == nil {
+		err = ferr
+	}
+	return err
 }
 
 // Heartbeat pings c every d.PingEvery until ctx ends, and closes c when a
