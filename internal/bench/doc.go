@@ -66,6 +66,13 @@
 //     CoreV1().Pods().GetLogs().Stream) and drains it through a 32 KiB
 //     buffer; follow-256MiB sets Follow, so anykube also reads the pod
 //     before and after to tell a stopped container from a cut stream.
+//   - PortForward/{websocket,spdy}-{1x16MiB,8x4MiB}: a Workloads control
+//     plane (its own, apart from the one above) with a pod whose port 7777
+//     the fake kubelet echoes. Each library forwards a local port to it
+//     through one tunnel opened before the timer, SPDY inside a WebSocket
+//     or SPDY directly; each op sends 16 MiB on one connection, or 4 MiB on
+//     each of 8 at once, half-closes and reads the echo back, checking
+//     every byte. MB/s counts the bytes sent one way.
 //
 // Besides wall time (ns/op), every case reports cpu-ns/op, the process's
 // CPU time per op: on a machine shared with other work it is the steadier

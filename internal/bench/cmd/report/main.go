@@ -103,6 +103,14 @@ var targets = []target{
 	{bench: "PodLogs/stream-256MiB", unit: "MB/s", min: 0.9},
 	{bench: "PodLogs/stream-256MiB", unit: "B/op", max: 1.1},
 	{bench: "PodLogs/follow-256MiB", unit: "MB/s", min: 0.9},
+	// Issue 17's: port-forward is bound by the API server and kubelet, so
+	// throughput is held to client-go's (less the noise of a shared
+	// machine) where the tunnel multiplexes, and the WebSocket path's
+	// allocations, which are the client's own doing, to half.
+	{bench: "PortForward/websocket-8x4MiB", unit: "MB/s", min: 0.9},
+	{bench: "PortForward/spdy-8x4MiB", unit: "MB/s", min: 0.9},
+	{bench: "PortForward/websocket-1x16MiB", unit: "allocs/op", max: 0.5},
+	{bench: "PortForward/websocket-8x4MiB", unit: "allocs/op", max: 0.5},
 }
 
 // cpuTwins maps wall-time units to the CPU-time units the benchmarks also
@@ -128,9 +136,13 @@ var onlyUnits = map[string][]string{
 	"ListPeakMemory/configmaps-200MiB": {"peak-heap-B", "peak-x-body", "result-B"},
 }
 
-// kubeconfigEnv tells the benchmarks where the control plane is (see
-// KubeconfigEnv in the bench package).
-const kubeconfigEnv = "ANYKUBE_BENCH_KUBECONFIG"
+// kubeconfigEnv and workloadsKubeconfigEnv tell the benchmarks where the
+// control planes are (see KubeconfigEnv and WorkloadsKubeconfigEnv in the
+// bench package).
+const (
+	kubeconfigEnv          = "ANYKUBE_BENCH_KUBECONFIG"
+	workloadsKubeconfigEnv = "ANYKUBE_BENCH_WORKLOADS_KUBECONFIG"
+)
 
 var lineRE = regexp.MustCompile(`^Benchmark(\S+?)(?:-\d+)?\s+\d+\s+(.*)$`)
 
@@ -178,13 +190,21 @@ func run() error {
 	}
 
 	env := os.Environ()
-	if os.Getenv(kubeconfigEnv) == "" && needsCluster(*benchRE) {
+	if os.Getenv(kubeconfigEnv) == "" && selects(*benchRE, clusterBenchmarks) {
 		c, err := testcluster.StartCluster(ctx, testcluster.Options{Log: os.Stderr})
 		if err != nil {
 			return err
 		}
 		defer c.Stop()
 		env = append(env, kubeconfigEnv+"="+c.KubeconfigPath)
+	}
+	if os.Getenv(workloadsKubeconfigEnv) == "" && selects(*benchRE, workloadsBenchmarks) {
+		c, err := testcluster.StartCluster(ctx, testcluster.Options{Log: os.Stderr, Workloads: true})
+		if err != nil {
+			return err
+		}
+		defer c.Stop()
+		env = append(env, workloadsKubeconfigEnv+"="+c.KubeconfigPath)
 	}
 
 	var raw bytes.Buffer
@@ -235,11 +255,16 @@ func run() error {
 // plane.
 var clusterBenchmarks = []string{"BenchmarkDiscoveryColdAggregated", "BenchmarkInformerSync"}
 
-// needsCluster reports whether the benchmarks benchRE selects include one
-// against the real control plane.
-func needsCluster(benchRE string) bool {
+// workloadsBenchmarks are the benchmarks that need pods to run: they get a
+// control plane of their own with controllers and fake kubelets, so that
+// those do not weigh on the others' figures.
+var workloadsBenchmarks = []string{"BenchmarkPortForward"}
+
+// selects reports whether the benchmarks benchRE selects include one of
+// names.
+func selects(benchRE string, names []string) bool {
 	top, _, _ := strings.Cut(benchRE, "/")
-	for _, name := range clusterBenchmarks {
+	for _, name := range names {
 		if ok, err := regexp.MatchString(top, name); err != nil || ok {
 			return true
 		}
