@@ -40,7 +40,10 @@ type writeError struct {
 	err    error
 }
 
+// Error names the stream whose writer failed, and how.
 func (e *writeError) Error() string { return fmt.Sprintf("writing %s: %v", e.stream, e.err) }
+
+// Unwrap returns the writer's error.
 func (e *writeError) Unwrap() error { return e.err }
 
 // run streams until the server closes the connection or ctx ends, and

@@ -325,5 +325,8 @@ func (c *Conn) SetWriteDeadline(t time.Time) error {
 // tunnelAddr is the net.Addr of a connection through a tunnel.
 type tunnelAddr string
 
+// Network returns "portforward".
 func (a tunnelAddr) Network() string { return "portforward" }
-func (a tunnelAddr) String() string  { return string(a) }
+
+// String returns the address.
+func (a tunnelAddr) String() string { return string(a) }

@@ -91,6 +91,8 @@ type batchSlotKey struct{}
 // answer, for a request whose context carries a *batchSlot.
 type batchingTransport struct{ next http.RoundTripper }
 
+// RoundTrip sends req through the next round tripper and wraps the
+// connection of a 101 answer.
 func (t batchingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := t.next.RoundTrip(req)
 	if err != nil || resp.StatusCode != http.StatusSwitchingProtocols {

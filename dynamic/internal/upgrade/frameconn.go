@@ -218,13 +218,16 @@ type bodyConn struct{ io.ReadWriteCloser }
 
 var errNoDeadline = errors.New("upgraded connection: deadlines are not supported")
 
+// LocalAddr, RemoteAddr and the deadline setters satisfy net.Conn.
 func (bodyConn) LocalAddr() net.Addr              { return upgradedAddr{} }
 func (bodyConn) RemoteAddr() net.Addr             { return upgradedAddr{} }
 func (bodyConn) SetDeadline(time.Time) error      { return errNoDeadline }
 func (bodyConn) SetReadDeadline(time.Time) error  { return errNoDeadline }
 func (bodyConn) SetWriteDeadline(time.Time) error { return errNoDeadline }
-func (upgradedAddr) Network() string              { return "upgraded" }
-func (upgradedAddr) String() string               { return "upgraded-http-connection" }
+
+// Network and String name the unknown address.
+func (upgradedAddr) Network() string { return "upgraded" }
+func (upgradedAddr) String() string  { return "upgraded-http-connection" }
 
 // upgradedAddr stands for an address net/http does not expose.
 type upgradedAddr struct{}

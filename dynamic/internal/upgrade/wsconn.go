@@ -63,6 +63,7 @@ func (c *wsConn) Write(p []byte) (int, error) {
 // Close closes the WebSocket at once.
 func (c *wsConn) Close() error { return c.ws.CloseNow() }
 
+// LocalAddr, RemoteAddr and the deadline setters satisfy net.Conn.
 func (c *wsConn) LocalAddr() net.Addr              { return upgradedAddr{} }
 func (c *wsConn) RemoteAddr() net.Addr             { return upgradedAddr{} }
 func (c *wsConn) SetDeadline(time.Time) error      { return errNoDeadline }
