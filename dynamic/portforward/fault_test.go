@@ -401,3 +401,28 @@ func TestInvalidRequests(t *testing.T) {
 		assert.Equal(t, "ns/pod:80", conn.RemoteAddr().String())
 	})
 }
+
+// A local client that keeps its side open after the pod's side has ended
+// does not hold up the end of the tunnel.
+func TestCloseWithALingeringLocalClient(t *testing.T) {
+	f := &fakeServer{ws: true, pair: func(data, errs httpstream.Stream, port string) {
+		_, _ = io.WriteString(data, "bye")
+	}}
+	checkTunnel(t, f.start(t), ProtocolWebSocket, func(ctx context.Context, tun *Tunnel) {
+		addr, err := tun.Listen("127.0.0.1:0", 80)
+		require.NoError(t, err)
+		local, err := net.Dial("tcp", addr.String())
+		require.NoError(t, err)
+		defer local.Close()
+		got, err := io.ReadAll(local)
+		require.NoError(t, err)
+		assert.Equal(t, "bye", string(got))
+		closed := make(chan struct{})
+		go func() { tun.Close(); close(closed) }()
+		select {
+		case <-closed:
+		case <-time.After(5 * time.Second):
+			t.Error("Close waited for the local client")
+		}
+	})
+}

@@ -1,6 +1,7 @@
 package portforward
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net"
@@ -57,6 +58,10 @@ func (t *Tunnel) accept(l net.Listener, port int) {
 // fails.
 func (t *Tunnel) forward(local net.Conn, port int) {
 	defer local.Close()
+	// A local client may keep its side open for as long as it likes; the
+	// tunnel's end must not wait for it.
+	stop := context.AfterFunc(t.ctx, func() { local.Close() })
+	defer stop()
 	remote, err := t.DialPort(t.ctx, port)
 	if err != nil {
 		t.report(err)
