@@ -80,15 +80,34 @@ func kubectl(t *testing.T, c *testcluster.Cluster, args ...string) string {
 // dropping the columns named in skip, whose values move with the clock.
 func fields(out string, skip ...string) [][]string {
 	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
-	header := strings.Fields(lines[0])
+	// Columns are cut where the header's are, since a cell may be empty
+	// and a header may hold a space ("NOMINATED NODE"): a column starts
+	// after a run of at least two spaces.
+	header := lines[0]
+	starts := []int{0}
+	for i := 2; i < len(header); i++ {
+		if header[i] != ' ' && header[i-1] == ' ' && header[i-2] == ' ' {
+			starts = append(starts, i)
+		}
+	}
+	cell := func(l string, c int) string {
+		from, to := starts[c], len(l)
+		if c+1 < len(starts) {
+			to = starts[c+1]
+		}
+		if from >= len(l) {
+			return ""
+		}
+		return strings.TrimSpace(l[from:min(to, len(l))])
+	}
 	var rows [][]string
 	for _, l := range lines {
 		var row []string
-		for i, f := range strings.Fields(l) {
-			if i < len(header) && contains(skip, header[i]) {
+		for c := range starts {
+			if contains(skip, cell(header, c)) {
 				continue
 			}
-			row = append(row, f)
+			row = append(row, cell(l, c))
 		}
 		rows = append(rows, row)
 	}
