@@ -88,6 +88,7 @@ type DiscoveryClient struct {
 var (
 	_ AggregatedDiscoveryInterface = (*DiscoveryClient)(nil)
 	_ Revalidator                  = (*DiscoveryClient)(nil)
+	_ RootRevalidator              = (*DiscoveryClient)(nil)
 )
 
 // NewDiscoveryClientForConfig returns a client for the server cfg names,
@@ -178,6 +179,30 @@ func (d *DiscoveryClient) GroupsAndMaybeResources() (*metav1.APIGroupList, map[s
 // FetchSnapshot implements Revalidator.
 func (d *DiscoveryClient) FetchSnapshot(prev ETags) (*Snapshot, bool, error) {
 	return d.fetchSnapshot(d.context(), prev)
+}
+
+// FetchRoot implements RootRevalidator.
+func (d *DiscoveryClient) FetchRoot(core bool, prev string) (*Snapshot, bool, error) {
+	accept := acceptDiscovery
+	if d.UseLegacyDiscovery {
+		accept = AcceptV1
+		prev = ""
+	}
+	path := "/apis"
+	if core {
+		path = "/api"
+	}
+	res, err := d.getRoot(d.context(), path, accept, prev)
+	if core && apierrors.IsNotFound(err) {
+		return &Snapshot{Groups: &metav1.APIGroupList{}, Resources: map[schema.GroupVersion]*metav1.APIResourceList{}, Failed: map[schema.GroupVersion]error{}}, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("discovery: %w", err)
+	}
+	if res.notModified {
+		return nil, true, nil
+	}
+	return parseRoot1(path, &res)
 }
 
 // ServerResourcesForGroupVersion returns the resources of groupVersion

@@ -218,6 +218,51 @@ func TestRevalidationWithETags(t *testing.T) {
 	assert.Equal(t, snap.ETags.API, changed.ETags.API)
 }
 
+func TestFetchRootRevalidatesOneDocument(t *testing.T) {
+	api := discoverytest.Generate(discoverytest.Spec{Groups: 2, Versions: 1, Resources: 1})
+	srv := discoverytest.NewServer(api, discoverytest.ServerOptions{})
+	defer srv.Close()
+	d := newClient(t, srv.URL)
+
+	apis, notModified, err := d.FetchRoot(false, "")
+	require.NoError(t, err)
+	require.False(t, notModified)
+	assert.Len(t, apis.Groups.Groups, 2)
+	assert.NotEmpty(t, apis.Resources)
+	assert.Empty(t, apis.ETags.API)
+	require.NotEmpty(t, apis.ETags.APIs)
+	core, _, err := d.FetchRoot(true, "")
+	require.NoError(t, err)
+	require.Len(t, core.Groups.Groups, 1)
+	assert.Empty(t, core.Groups.Groups[0].Name)
+	require.NotEmpty(t, core.ETags.API)
+
+	srv.ResetCounts()
+	again, notModified, err := d.FetchRoot(false, apis.ETags.APIs)
+	require.NoError(t, err)
+	assert.True(t, notModified)
+	assert.Nil(t, again)
+	assert.Equal(t, 1, srv.Requests(), "one conditional request, /api untouched")
+
+	srv.SetAPI(discoverytest.Generate(discoverytest.Spec{Groups: 3, Versions: 1, Resources: 1}))
+	changed, notModified, err := d.FetchRoot(false, apis.ETags.APIs)
+	require.NoError(t, err)
+	assert.False(t, notModified)
+	assert.Len(t, changed.Groups.Groups, 3)
+	assert.NotEqual(t, apis.ETags.APIs, changed.ETags.APIs)
+}
+
+func TestFetchRootFromALegacyServer(t *testing.T) {
+	srv := discoverytest.NewServer(discoverytest.Generate(discoverytest.Spec{Groups: 1}), discoverytest.ServerOptions{DisableAggregated: true})
+	defer srv.Close()
+	snap, notModified, err := newClient(t, srv.URL).FetchRoot(false, "")
+	require.NoError(t, err)
+	assert.False(t, notModified)
+	assert.Len(t, snap.Groups.Groups, 1)
+	assert.Nil(t, snap.Resources)
+	assert.True(t, snap.ETags.IsZero())
+}
+
 func TestLegacyAnswersCarryNoETags(t *testing.T) {
 	api := discoverytest.Generate(discoverytest.Spec{Groups: 1})
 	srv := discoverytest.NewServer(api, discoverytest.ServerOptions{DisableAggregated: true})

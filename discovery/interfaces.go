@@ -161,3 +161,21 @@ type Revalidator interface {
 	// in full. It returns an error when either request fails.
 	FetchSnapshot(prev ETags) (snap *Snapshot, notModified bool, err error)
 }
+
+// RootRevalidator is implemented by discovery clients that can fetch or
+// revalidate one of the two documents alone: a mapper that missed a kind
+// of one group needs only the document holding that group (/api for the
+// core group, /apis for the others), so a miss costs one conditional
+// request. DiscoveryClient implements it; callers look for it with a type
+// assertion and fall back to Revalidator or GroupsAndMaybeResources.
+type RootRevalidator interface {
+	// FetchRoot sends GET /api when core is set, else GET /apis, with prev
+	// (when not empty) as If-None-Match. When the server answers 304 Not
+	// Modified it returns (nil, true, nil). Otherwise the snapshot holds
+	// that document's groups and, when the answer was aggregated, its
+	// resources, stale versions and entity tag (in ETags.API or
+	// ETags.APIs); Resources is nil for a legacy answer. A 404 for /api (an
+	// aggregated API server alone) gives a snapshot without groups. It
+	// returns an error when the request or decoding fails.
+	FetchRoot(core bool, prev string) (snap *Snapshot, notModified bool, err error)
+}

@@ -46,6 +46,29 @@ func parseRoots(api, apis *response) (*Snapshot, error) {
 	return snap, nil
 }
 
+// parseRoot1 builds a snapshot from one answer, to /api or /apis, with
+// resources and the entity tag only when the answer was aggregated.
+func parseRoot1(path string, res *response) (*Snapshot, bool, error) {
+	snap := &Snapshot{
+		Groups:    &metav1.APIGroupList{},
+		Resources: make(map[schema.GroupVersion]*metav1.APIResourceList),
+		Failed:    make(map[schema.GroupVersion]error),
+	}
+	aggregated, err := parseRoot(path, res, snap)
+	if err != nil {
+		return nil, false, err
+	}
+	switch {
+	case !aggregated:
+		snap.Resources = nil
+	case path == "/api":
+		snap.ETags.API = res.etag
+	default:
+		snap.ETags.APIs = res.etag
+	}
+	return snap, false, nil
+}
+
 // rootDoc is a decoded answer to /api or /apis: the aggregated document, or
 // the legacy APIVersions (/api) or APIGroupList (/apis). err is the decoding
 // failure, kept so that it is reported where the answer is used.
