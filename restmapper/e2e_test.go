@@ -361,3 +361,35 @@ func TestE2EShortNamesCategoriesAndArguments(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, meta.RESTScopeNameRoot, m.Scope.Name(), "odd-numbered e2e CRDs are cluster-scoped")
 }
+
+// TestE2ELazyMapperOneDownload pins the lazy mapper's cost on kube-apiserver:
+// one aggregated answer serves every group, and a typo revalidates it with
+// one conditional request, then nothing while the miss is remembered.
+func TestE2ELazyMapperOneDownload(t *testing.T) {
+	c := e2eCluster(t)
+	client, cnt := e2eClient(t, c, false)
+	m := restmapper.NewLazyRESTMapper(client, restmapper.LazyOptions{})
+
+	kinds := []schema.GroupKind{
+		{Kind: "ConfigMap"},
+		{Group: "apps", Kind: "Deployment"},
+		{Group: "batch", Kind: "Job"},
+		{Group: "rbac.authorization.k8s.io", Kind: "Role"},
+		{Group: "networking.k8s.io", Kind: "Ingress"},
+		{Group: "policy", Kind: "PodDisruptionBudget"},
+	}
+	for _, gk := range kinds {
+		mapping, err := m.RESTMapping(gk)
+		require.NoError(t, err, gk)
+		assert.Equal(t, gk.Group, mapping.Resource.Group)
+	}
+	assert.Equal(t, 2, int(cnt.Take()), "/api and /apis for six groups")
+
+	start := time.Now()
+	for range 1000 {
+		_, err := m.RESTMapping(schema.GroupKind{Group: "apps", Kind: "Deploymnet"})
+		require.True(t, meta.IsNoMatchError(err), "%v", err)
+	}
+	require.Less(t, time.Since(start), time.Second)
+	assert.LessOrEqual(t, int(cnt.Take()), 1, "one conditional /apis for a thousand typos")
+}

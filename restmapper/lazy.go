@@ -38,30 +38,39 @@ type LazyOptions struct {
 	Now func() time.Time
 }
 
-// LazyRESTMapper maps kinds and resources while loading only the API groups
-// it is asked about, like controller-runtime's DynamicRESTMapper:
+// LazyRESTMapper maps kinds and resources while indexing only the API
+// groups it is asked about, like controller-runtime's DynamicRESTMapper,
+// but downloading discovery once for all of them:
 //
 //   - RESTMapping and RESTMappings need the group of their GroupKind; the
 //     other questions need the group of their partial resource, or every
 //     group when it names none (any group may then match). The first
-//     question needing a group loads it: with aggregated discovery one round
-//     (GET /api and /apis) of which only that group is kept; otherwise the
-//     group list and one request per version of the group. A question
-//     needing every group loads them all, as the deferred mapper does.
-//   - A question that finds no match in a loaded group reloads the group and
-//     asks again, so a CRD created a second ago maps on the next call, and
-//     versions the server stopped serving disappear. A group the server
-//     does not serve is remembered as such until a question about it
-//     misses again.
-//   - Questions that miss while a load of the same group is running wait for
-//     that load instead of starting another, and a question that still
-//     misses after its reload is answered "no match" without a request for
+//     question fetches /api and /apis (two requests). With aggregated
+//     discovery those answers hold every group's resources: the mapper
+//     keeps them and indexes a group the first time a question needs it,
+//     without another request. From a legacy server the group list is kept
+//     and a group's versions are fetched when it is first needed.
+//   - A question that finds no match revalidates the answer listing its
+//     group (/api for the core group, /apis for the others): one request,
+//     conditional on the answer's entity tag when the client implements
+//     discovery.RootRevalidator and the server sent one, which the server
+//     answers 304 Not Modified when nothing changed. When the answer
+//     changed, it replaces the old one and the groups are indexed again as
+//     questions need them, so a CRD created a second ago maps on the next
+//     call and versions the server stopped serving disappear. A legacy
+//     server's group list and the group's versions are fetched again.
+//   - Questions that miss while a revalidation of the same need is running
+//     wait for it instead of starting another, and a question that still
+//     misses after it is answered "no match" without a request for
 //     LazyOptions.NegativeTTL, so a typo in a loop does not hammer the
 //     server. A kind that appears within that window after such a miss is
 //     seen once it expires, or after Reset.
-//   - Readers never wait for the network: a hit reads an immutable snapshot
-//     and allocates nothing; a load builds the next snapshot aside and
-//     publishes it whole.
+//   - Readers never wait for the network: a hit reads immutable indexes and
+//     allocates nothing; loading a group indexes that group alone, so
+//     loading groups one by one costs time linear in their number.
+//     Questions about a partial resource whose group is a prefix of other
+//     groups' names, or that name no group, read an index over every loaded
+//     group, built on the first such question after a load.
 //
 // A partial resource with a group also matches groups whose name starts
 // with it, as in client-go, but only among the groups already loaded.
@@ -71,19 +80,24 @@ type LazyOptions struct {
 // served" from "not known right now"; meta.IsNoMatchError still holds.
 //
 // Give it a discovery client that asks the server: the mapper is the cache.
-// When the client is a discovery.CachedDiscoveryInterface, every reload
-// invalidates it first. It is safe for concurrent use. The zero value has
-// no client: every question fails with an error.
+// When the client is a discovery.CachedDiscoveryInterface, every
+// revalidation invalidates it first. It is safe for concurrent use. The
+// zero value has no client: every question fails with an error.
 type LazyRESTMapper struct {
 	client      discovery.DiscoveryInterface
 	negativeTTL time.Duration
 	now         func() time.Time
 
-	snap atomic.Pointer[lazySnapshot]
-	// commitMu serializes publishing snapshots, so that two loads ending
-	// together each build on the other's result.
+	// view is what the mapper knows; nil before the first load and after
+	// Reset.
+	view atomic.Pointer[lazyView]
+	// commitMu serializes publishing views and loaded groups, so that two
+	// loads ending together each build on the other's result.
 	commitMu sync.Mutex
 	loads    flightGroup[need]
+	// coreChecks and apisChecks count the completed revalidations of /api
+	// and /apis, so that a question can tell one happened since it looked.
+	coreChecks, apisChecks atomic.Uint64
 
 	// missMu guards misses, which maps a question to the time until which
 	// it is answered "no match" without a reload.
@@ -104,12 +118,18 @@ func NewLazyRESTMapper(client discovery.DiscoveryInterface, opts LazyOptions) *L
 	return &LazyRESTMapper{client: client, negativeTTL: opts.NegativeTTL, now: opts.Now}
 }
 
-// current returns the published snapshot; the zero mapper has none yet.
-func (m *LazyRESTMapper) current() *lazySnapshot {
-	if s := m.snap.Load(); s != nil {
-		return s
+// current returns the published view, nil when there is none.
+func (m *LazyRESTMapper) current() *lazyView { return m.view.Load() }
+
+// checks returns how many revalidations of what n needs completed.
+func (m *LazyRESTMapper) checks(n need) uint64 {
+	switch {
+	case n.all:
+		return min(m.coreChecks.Load(), m.apisChecks.Load())
+	case n.group == "":
+		return m.coreChecks.Load()
 	}
-	return emptySnapshot
+	return m.apisChecks.Load()
 }
 
 func (m *LazyRESTMapper) ttl() time.Duration {
@@ -133,7 +153,7 @@ func (m *LazyRESTMapper) Reset() { m.ResetWithContext(context.Background()) }
 // ResetWithContext is Reset; it sends no request, so ctx is unused.
 func (m *LazyRESTMapper) ResetWithContext(context.Context) {
 	m.commitMu.Lock()
-	m.snap.Store(emptySnapshot)
+	m.view.Store(nil)
 	m.commitMu.Unlock()
 	m.missMu.Lock()
 	clear(m.misses)
@@ -167,58 +187,58 @@ func (q question) key() string {
 	return b.String()
 }
 
-// lazyQuery answers q from the current snapshot when it covers n and q
-// finds a match; otherwise it loads what n needs (unless this question
-// missed recently) and asks again.
-func lazyQuery[T any](ctx context.Context, m *LazyRESTMapper, n need, qq question, q func(*index) (T, error)) (T, error) {
-	s := m.current()
-	if s.covers(n) {
-		v, err := q(s.ix)
+// lazyQuery answers q from what is loaded when it covers n and q finds a
+// match; otherwise it indexes what n needs from the answers kept, and if
+// that is not enough revalidates them (unless this question missed
+// recently), and asks again. byName is set for questions about a partial
+// resource.
+func lazyQuery[T any](ctx context.Context, m *LazyRESTMapper, n need, byName bool, qq question, q func(*index) (T, error)) (T, error) {
+	seen := m.checks(n)
+	v := m.current()
+	if v != nil && v.aggregated && v.missing(n) {
+		m.commitMu.Lock()
+		// Reset or a revalidation may have replaced v meanwhile.
+		if v = m.current(); v != nil && v.aggregated {
+			v.takeAggregated(n)
+		}
+		m.commitMu.Unlock()
+	}
+	if ix, ok := v.indexFor(n, byName); ok {
+		val, err := q(ix)
 		if err == nil || !meta.IsNoMatchError(err) || m.missedRecently(qq) {
-			return v, m.withFailures(err, s, n)
+			return val, m.withFailures(err, v, n)
 		}
 	}
-	if err := m.ensure(ctx, n, s); err != nil {
+	if err := m.ensure(ctx, n, seen); err != nil {
 		var zero T
 		return zero, fmt.Errorf("restmapper: loading %v: %w", n, err)
 	}
-	s = m.current()
-	v, err := q(s.ix)
+	v = m.current()
+	ix, ok := v.indexFor(n, byName)
+	if !ok {
+		ix = emptyIndex
+	}
+	val, err := q(ix)
 	if meta.IsNoMatchError(err) {
 		m.rememberMiss(qq)
 	}
-	return v, m.withFailures(err, s, n)
+	return val, m.withFailures(err, v, n)
 }
 
-// ensure loads what n needs unless a load of it was published after seen.
-func (m *LazyRESTMapper) ensure(ctx context.Context, n need, seen *lazySnapshot) error {
-	since := seen.loadSeq(n)
-	skip := func() bool {
-		cur := m.current()
-		return cur != seen && cur.covers(n) && cur.loadSeq(n) > since
-	}
-	return m.loads.do(ctx, n, skip, func(ctx context.Context) error {
-		if c, ok := m.client.(discovery.CachedDiscoveryInterface); ok && seen.covers(n) {
-			c.Invalidate()
-		}
-		f, err := m.fetch(ctx, n)
-		if err != nil {
-			return err
-		}
-		m.commitMu.Lock()
-		m.snap.Store(m.current().next(n, f))
-		m.commitMu.Unlock()
-		return nil
-	})
+// ensure revalidates what n needs unless a revalidation of it completed
+// after seen.
+func (m *LazyRESTMapper) ensure(ctx context.Context, n need, seen uint64) error {
+	skip := func() bool { return m.checks(n) > seen }
+	return m.loads.do(ctx, n, skip, func(ctx context.Context) error { return m.refresh(ctx, n) })
 }
 
 // withFailures adds to a no-match error the discovery failures of what n
 // needs, if any.
-func (m *LazyRESTMapper) withFailures(err error, s *lazySnapshot, n need) error {
+func (m *LazyRESTMapper) withFailures(err error, v *lazyView, n need) error {
 	if err == nil || !meta.IsNoMatchError(err) {
 		return err
 	}
-	return withFailures(err, s.failures(n))
+	return withFailures(err, v.failures(n))
 }
 
 func (m *LazyRESTMapper) missedRecently(q question) bool {
@@ -265,7 +285,7 @@ func (m *LazyRESTMapper) KindFor(resource schema.GroupVersionResource) (schema.G
 
 // KindForWithContext is KindFor loading under ctx.
 func (m *LazyRESTMapper) KindForWithContext(ctx context.Context, resource schema.GroupVersionResource) (schema.GroupVersionKind, error) {
-	return lazyQuery(ctx, m, partialNeed(resource), question{op: "KindFor", gvr: resource},
+	return lazyQuery(ctx, m, partialNeed(resource), true, question{op: "KindFor", gvr: resource},
 		func(ix *index) (schema.GroupVersionKind, error) { return ix.kindFor(resource) })
 }
 
@@ -277,7 +297,7 @@ func (m *LazyRESTMapper) KindsFor(resource schema.GroupVersionResource) ([]schem
 
 // KindsForWithContext is KindsFor loading under ctx.
 func (m *LazyRESTMapper) KindsForWithContext(ctx context.Context, resource schema.GroupVersionResource) ([]schema.GroupVersionKind, error) {
-	return lazyQuery(ctx, m, partialNeed(resource), question{op: "KindsFor", gvr: resource},
+	return lazyQuery(ctx, m, partialNeed(resource), true, question{op: "KindsFor", gvr: resource},
 		func(ix *index) ([]schema.GroupVersionKind, error) { return ix.kindsFor(resource) })
 }
 
@@ -289,7 +309,7 @@ func (m *LazyRESTMapper) ResourceFor(input schema.GroupVersionResource) (schema.
 
 // ResourceForWithContext is ResourceFor loading under ctx.
 func (m *LazyRESTMapper) ResourceForWithContext(ctx context.Context, input schema.GroupVersionResource) (schema.GroupVersionResource, error) {
-	return lazyQuery(ctx, m, partialNeed(input), question{op: "ResourceFor", gvr: input},
+	return lazyQuery(ctx, m, partialNeed(input), true, question{op: "ResourceFor", gvr: input},
 		func(ix *index) (schema.GroupVersionResource, error) { return ix.resourceFor(input) })
 }
 
@@ -301,7 +321,7 @@ func (m *LazyRESTMapper) ResourcesFor(input schema.GroupVersionResource) ([]sche
 
 // ResourcesForWithContext is ResourcesFor loading under ctx.
 func (m *LazyRESTMapper) ResourcesForWithContext(ctx context.Context, input schema.GroupVersionResource) ([]schema.GroupVersionResource, error) {
-	return lazyQuery(ctx, m, partialNeed(input), question{op: "ResourcesFor", gvr: input},
+	return lazyQuery(ctx, m, partialNeed(input), true, question{op: "ResourcesFor", gvr: input},
 		func(ix *index) ([]schema.GroupVersionResource, error) { return ix.resourcesFor(input) })
 }
 
@@ -315,7 +335,7 @@ func (m *LazyRESTMapper) RESTMapping(gk schema.GroupKind, versions ...string) (*
 
 // RESTMappingWithContext is RESTMapping loading under ctx.
 func (m *LazyRESTMapper) RESTMappingWithContext(ctx context.Context, gk schema.GroupKind, versions ...string) (*meta.RESTMapping, error) {
-	return lazyQuery(ctx, m, groupNeed(gk.Group), question{op: "RESTMapping", gk: gk, versions: versions},
+	return lazyQuery(ctx, m, groupNeed(gk.Group), false, question{op: "RESTMapping", gk: gk, versions: versions},
 		func(ix *index) (*meta.RESTMapping, error) { return ix.restMapping(gk, versions) })
 }
 
@@ -327,7 +347,7 @@ func (m *LazyRESTMapper) RESTMappings(gk schema.GroupKind, versions ...string) (
 
 // RESTMappingsWithContext is RESTMappings loading under ctx.
 func (m *LazyRESTMapper) RESTMappingsWithContext(ctx context.Context, gk schema.GroupKind, versions ...string) ([]*meta.RESTMapping, error) {
-	return lazyQuery(ctx, m, groupNeed(gk.Group), question{op: "RESTMappings", gk: gk, versions: versions},
+	return lazyQuery(ctx, m, groupNeed(gk.Group), false, question{op: "RESTMappings", gk: gk, versions: versions},
 		func(ix *index) ([]*meta.RESTMapping, error) { return ix.restMappings(gk, versions) })
 }
 
@@ -339,7 +359,7 @@ func (m *LazyRESTMapper) ResourceSingularizer(resource string) (string, error) {
 
 // ResourceSingularizerWithContext is ResourceSingularizer loading under ctx.
 func (m *LazyRESTMapper) ResourceSingularizerWithContext(ctx context.Context, resource string) (string, error) {
-	s, err := lazyQuery(ctx, m, need{all: true}, question{op: "ResourceSingularizer", gvr: schema.GroupVersionResource{Resource: resource}},
+	s, err := lazyQuery(ctx, m, need{all: true}, true, question{op: "ResourceSingularizer", gvr: schema.GroupVersionResource{Resource: resource}},
 		func(ix *index) (string, error) { return ix.resourceSingularizer(resource) })
 	if err != nil {
 		return resource, err
@@ -349,5 +369,9 @@ func (m *LazyRESTMapper) ResourceSingularizerWithContext(ctx context.Context, re
 
 // String lists the loaded group-versions.
 func (m *LazyRESTMapper) String() string {
-	return fmt.Sprintf("LazyRESTMapper{%v}", m.current().ix.gvs)
+	v := m.current()
+	if v == nil {
+		return "LazyRESTMapper{[]}"
+	}
+	return fmt.Sprintf("LazyRESTMapper{%v}", v.combinedIndex().gvs)
 }

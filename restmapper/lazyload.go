@@ -1,11 +1,11 @@
 package restmapper
 
 import (
-	"cmp"
-	"context"
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
+	"sync/atomic"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -14,8 +14,9 @@ import (
 	"github.com/anykube/anykube/discovery"
 )
 
-// This file loads groups for LazyRESTMapper and publishes them: what to ask
-// the discovery client, and how a load's answer becomes the next snapshot.
+// This file holds what a LazyRESTMapper knows: the last answers to /api and
+// /apis, and, per group they list, what was loaded of it. lazyfetch.go asks
+// the server; this file only keeps and indexes.
 
 // need names what a question depends on: one group, or every group (a
 // partial resource without a group may match in any of them).
@@ -40,253 +41,287 @@ func (n need) String() string {
 	return fmt.Sprintf("group %q", n.group)
 }
 
-// lazySnapshot is what a LazyRESTMapper knows at one moment. It is never
-// modified once published.
-type lazySnapshot struct {
-	ix *index
-	// groups holds every loaded group; a nil value records a group the
-	// server did not serve when it was loaded.
-	groups map[string]*APIGroupResources
-	// loadedAt holds, for each loaded group, the number of the load that
-	// last brought it; allLoadedAt the number of the last load of every
-	// group, 0 when there was none. Callers compare them to learn whether
-	// a load happened since they looked.
-	loadedAt    map[string]uint64
-	allLoadedAt uint64
-	// order is the server's group order at the last load: the position of
-	// each group name, which decides priority between groups.
-	order map[string]int
-	// failed holds, per loaded group, the group-versions its last load could
-	// not discover.
-	failed map[string]map[schema.GroupVersion]error
-	seq    uint64
+// inCore and inAPIs report which documents list what n needs: /api lists
+// the core group, /apis every other.
+func (n need) inCore() bool { return n.all || n.group == "" }
+func (n need) inAPIs() bool { return n.all || n.group != "" }
+
+// lazyView is what a LazyRESTMapper knows between two changes of the
+// documents. The documents, the order and the slots map never change once
+// published; a slot's content is replaced whole when its group is loaded.
+// Loading one group therefore costs that group's size and nothing more, so
+// that loading a thousand groups one by one stays linear.
+type lazyView struct {
+	// core and apis are the answers to /api and /apis.
+	core, apis *discovery.Snapshot
+	// aggregated is set when both answers carried resources: a group is
+	// then loaded from them without a request.
+	aggregated bool
+	// order lists the groups in the server's order, which decides priority
+	// between groups; slots holds one slot per listed group.
+	order []string
+	slots map[string]*groupSlot
+	// allLoaded is set once every listed group was loaded.
+	allLoaded atomic.Bool
+	// stores counts the groups loaded into slots, so that combined, the
+	// index over every loaded group, can tell it is out of date.
+	stores   atomic.Uint64
+	combined atomic.Pointer[combinedIndex]
 }
 
-var emptySnapshot = &lazySnapshot{ix: emptyIndex}
-
-// covers reports whether the snapshot can answer a question needing n.
-func (s *lazySnapshot) covers(n need) bool {
-	if s.allLoadedAt > 0 {
-		return true
-	}
-	if n.all {
-		return false
-	}
-	_, ok := s.groups[n.group]
-	return ok
+// groupSlot holds one listed group and what was loaded of it.
+type groupSlot struct {
+	group *metav1.APIGroup
+	// shadows is set when another listed group's name starts with this
+	// one's: a partial resource naming this group may match there too
+	// (see query.go), so it is answered from the combined index.
+	shadows bool
+	loaded  atomic.Pointer[loadedGroup]
+	// prev is what was loaded of the group in the view before this one,
+	// whose resources a version failing now keeps (see keepFailed).
+	prev *loadedGroup
 }
 
-// loadSeq returns the number of the last load that brought what n needs.
-func (s *lazySnapshot) loadSeq(n need) uint64 {
-	if n.all {
-		return s.allLoadedAt
-	}
-	return max(s.loadedAt[n.group], s.allLoadedAt)
+// loadedGroup is one group as loaded, indexed on its own.
+type loadedGroup struct {
+	res *APIGroupResources
+	ix  *index
+	// failed holds the group's versions whose discovery failed or that the
+	// server marked Stale.
+	failed map[schema.GroupVersion]error
 }
 
-// failures returns the discovery failures behind a question needing n, or
-// nil when there were none.
-func (s *lazySnapshot) failures(n need) map[schema.GroupVersion]error {
-	out := map[schema.GroupVersion]error{}
-	for g, f := range s.failed {
-		if n.all || g == n.group {
-			maps.Copy(out, f)
+// combinedIndex indexes every group loaded when stores was stamp.
+type combinedIndex struct {
+	ix    *index
+	stamp uint64
+}
+
+// newView returns the view of the answers core and apis; old is the view it
+// replaces, nil for none. Groups loaded in old are kept, as they are, only
+// when the answers are legacy, since loading them again costs requests;
+// from aggregated answers a group is loaded again when asked for.
+func newView(core, apis *discovery.Snapshot, old *lazyView) *lazyView {
+	v := &lazyView{core: core, apis: apis, aggregated: core.Resources != nil && apis.Resources != nil}
+	n := len(core.Groups.Groups) + len(apis.Groups.Groups)
+	v.order = make([]string, 0, n)
+	v.slots = make(map[string]*groupSlot, n)
+	for _, snap := range []*discovery.Snapshot{core, apis} {
+		for i := range snap.Groups.Groups {
+			g := &snap.Groups.Groups[i]
+			if _, dup := v.slots[g.Name]; dup {
+				continue
+			}
+			s := &groupSlot{group: g}
+			if old != nil {
+				if o := old.slots[g.Name]; o != nil {
+					s.prev = o.loaded.Load()
+					if s.prev == nil {
+						s.prev = o.prev
+					}
+				}
+			}
+			if !v.aggregated && s.prev != nil {
+				s.loaded.Store(s.prev)
+			}
+			v.order = append(v.order, g.Name)
+			v.slots[g.Name] = s
 		}
 	}
-	if len(out) == 0 {
-		return nil
+	sorted := slices.Sorted(maps.Keys(v.slots))
+	for i, name := range sorted {
+		// A name's extensions sort right after it.
+		if i+1 < len(sorted) && strings.HasPrefix(sorted[i+1], name) {
+			v.slots[name].shadows = true
+		}
+	}
+	return v
+}
+
+// snapshotFor returns the answer listing what n needs.
+func (v *lazyView) snapshotFor(group string) *discovery.Snapshot {
+	if group == "" {
+		return v.core
+	}
+	return v.apis
+}
+
+// indexFor returns the index answering a question needing n, and false
+// when what n needs is not loaded. byName is set for questions about a
+// partial resource, which with a group may match in every group whose name
+// starts with it. A group the answers do not list is answered from what is
+// loaded: it is not served.
+func (v *lazyView) indexFor(n need, byName bool) (*index, bool) {
+	if v == nil {
+		return nil, false
+	}
+	if n.all {
+		if !v.allLoaded.Load() {
+			return nil, false
+		}
+		return v.combinedIndex(), true
+	}
+	s, ok := v.slots[n.group]
+	if !ok {
+		if byName {
+			return v.combinedIndex(), true
+		}
+		return emptyIndex, true
+	}
+	l := s.loaded.Load()
+	if l == nil {
+		return nil, false
+	}
+	if byName && s.shadows {
+		return v.combinedIndex(), true
+	}
+	return l.ix, true
+}
+
+// combinedIndex returns the index over every loaded group, building it
+// when a group was loaded since it was last built. Hits read it without
+// allocating.
+func (v *lazyView) combinedIndex() *index {
+	stamp := v.stores.Load()
+	if c := v.combined.Load(); c != nil && c.stamp == stamp {
+		return c.ix
+	}
+	groups := make([]*APIGroupResources, 0, len(v.order))
+	for _, name := range v.order {
+		if l := v.slots[name].loaded.Load(); l != nil && l.res != nil {
+			groups = append(groups, l.res)
+		}
+	}
+	ix := newIndex(groups)
+	v.combined.Store(&combinedIndex{ix: ix, stamp: stamp})
+	return ix
+}
+
+// store publishes l as what is loaded of group.
+func (v *lazyView) store(s *groupSlot, l *loadedGroup) {
+	s.loaded.Store(l)
+	v.stores.Add(1)
+}
+
+// missing reports whether part of what n needs is listed but not loaded.
+func (v *lazyView) missing(n need) bool {
+	if n.all {
+		return !v.allLoaded.Load()
+	}
+	s, ok := v.slots[n.group]
+	return ok && s.loaded.Load() == nil
+}
+
+// takeAggregated loads from the aggregated answers what n needs and is not
+// loaded yet, without a request. The caller holds the mapper's commitMu.
+func (v *lazyView) takeAggregated(n need) {
+	if n.all {
+		for _, name := range v.order {
+			if s := v.slots[name]; s.loaded.Load() == nil {
+				v.store(s, v.take(s))
+			}
+		}
+		v.allLoaded.Store(true)
+		return
+	}
+	if s, ok := v.slots[n.group]; ok && s.loaded.Load() == nil {
+		v.store(s, v.take(s))
+	}
+}
+
+// take builds the loaded group of s from the aggregated answers.
+func (v *lazyView) take(s *groupSlot) *loadedGroup {
+	snap := v.snapshotFor(s.group.Name)
+	g := &APIGroupResources{Group: *s.group, VersionedResources: make(map[string][]metav1.APIResource, len(s.group.Versions))}
+	for _, ver := range s.group.Versions {
+		gv := schema.GroupVersion{Group: s.group.Name, Version: ver.Version}
+		if l, ok := snap.Resources[gv]; ok {
+			g.VersionedResources[ver.Version] = l.APIResources
+		}
+	}
+	return newLoadedGroup(s.prev, g, groupFailures(snap, s.group.Name))
+}
+
+// groupFailures returns the versions of group an aggregated answer marked
+// Stale (and so left out of the group's versions), nil when none was.
+func groupFailures(snap *discovery.Snapshot, group string) map[schema.GroupVersion]error {
+	var out map[schema.GroupVersion]error
+	for gv, err := range snap.Failed {
+		if gv.Group == group {
+			if out == nil {
+				out = map[schema.GroupVersion]error{}
+			}
+			out[gv] = err
+		}
 	}
 	return out
 }
 
-// fetched is one load's answer.
-type fetched struct {
-	// groups holds the groups the load brought: the one needed, or every
-	// served group for a question needing all; a group the server does not
-	// serve is absent.
-	groups map[string]*APIGroupResources
-	// order lists every group the server serves, in its order.
-	order  []string
-	failed map[schema.GroupVersion]error
+// newLoadedGroup indexes g, fetched with failed, keeping what prev had for
+// the versions that failed.
+func newLoadedGroup(prev *loadedGroup, g *APIGroupResources, failed map[schema.GroupVersion]error) *loadedGroup {
+	if prev != nil {
+		g = keepFailed(prev.res, g, failed)
+	}
+	return &loadedGroup{res: g, ix: newIndex([]*APIGroupResources{g}), failed: failed}
 }
 
-// fetch asks the discovery client for what n needs: with aggregated
-// discovery one round (GET /api and /apis) brings every group; otherwise
-// the group list, then each version of the group needed, in parallel. A
-// version the server answers 404 for has stopped being served and is
-// dropped; other per-version failures are returned in fetched.failed.
-func (m *LazyRESTMapper) fetch(ctx context.Context, n need) (*fetched, error) {
-	if m.client == nil {
-		return nil, errNoClient
+// failures returns the discovery failures behind a question needing n, or
+// nil when there were none.
+func (v *lazyView) failures(n need) map[schema.GroupVersion]error {
+	if v == nil {
+		return nil
 	}
-	d := m.client.WithContext(ctx)
-	if n.all {
-		groups, lists, err := d.ServerGroupsAndResources()
-		failed, partial := discovery.GroupDiscoveryFailedErrorGroups(err)
-		if err != nil && !partial {
-			return nil, err
+	if !n.all {
+		if s, ok := v.slots[n.group]; ok {
+			if l := s.loaded.Load(); l != nil && len(l.failed) > 0 {
+				return maps.Clone(l.failed)
+			}
+			return nil
 		}
-		f := &fetched{groups: map[string]*APIGroupResources{}, failed: failed}
-		for _, g := range groupResources(groups, lists) {
-			f.groups[g.Group.Name] = g
-			f.order = append(f.order, g.Group.Name)
-		}
-		return f, nil
+		// A group whose every version is stale is not listed.
+		return groupFailures(v.snapshotFor(n.group), n.group)
 	}
+	var out map[schema.GroupVersion]error
+	for _, name := range v.order {
+		if l := v.slots[name].loaded.Load(); l != nil && len(l.failed) > 0 {
+			if out == nil {
+				out = map[schema.GroupVersion]error{}
+			}
+			maps.Copy(out, l.failed)
+		}
+	}
+	return out
+}
 
-	var list *metav1.APIGroupList
-	if ad, ok := d.(discovery.AggregatedDiscoveryInterface); ok {
-		groups, resources, failed, err := ad.GroupsAndMaybeResources()
-		if err != nil {
-			return nil, err
-		}
-		if resources != nil {
-			return fromAggregated(n.group, groups, resources, failed), nil
-		}
-		list = groups
-	} else {
-		groups, err := d.ServerGroups()
-		if err != nil {
-			return nil, err
-		}
-		list = groups
-	}
-
-	f := &fetched{groups: map[string]*APIGroupResources{}, failed: map[schema.GroupVersion]error{}}
-	var group *metav1.APIGroup
-	for i := range list.Groups {
-		f.order = append(f.order, list.Groups[i].Name)
-		if list.Groups[i].Name == n.group {
-			group = &list.Groups[i]
-		}
-	}
-	if group == nil {
-		return f, nil
-	}
-	gvs := make([]schema.GroupVersion, 0, len(group.Versions))
-	for _, v := range group.Versions {
-		gvs = append(gvs, schema.GroupVersion{Group: group.Name, Version: v.Version})
-	}
-	lists, failed := discovery.FetchResources(ctx, m.client, gvs)
+// legacyGroup builds a group of a legacy answer from its versions'
+// resources as fetched. A version the server answers 404 for has stopped
+// being served and is dropped; other failures are returned.
+func legacyGroup(group *metav1.APIGroup, lists map[schema.GroupVersion]*metav1.APIResourceList, fetchFailed map[schema.GroupVersion]error) (*APIGroupResources, map[schema.GroupVersion]error) {
 	g := &APIGroupResources{Group: *group, VersionedResources: map[string][]metav1.APIResource{}}
 	g.Group.Versions = nil
-	for _, v := range group.Versions {
-		gv := schema.GroupVersion{Group: group.Name, Version: v.Version}
-		if err, ok := failed[gv]; ok {
+	var failed map[schema.GroupVersion]error
+	for _, ver := range group.Versions {
+		gv := schema.GroupVersion{Group: group.Name, Version: ver.Version}
+		if err, ok := fetchFailed[gv]; ok {
 			if apierrors.IsNotFound(err) {
 				continue
 			}
-			f.failed[gv] = err
+			if failed == nil {
+				failed = map[schema.GroupVersion]error{}
+			}
+			failed[gv] = err
 		}
-		g.Group.Versions = append(g.Group.Versions, v)
+		g.Group.Versions = append(g.Group.Versions, ver)
 		if l, ok := lists[gv]; ok {
-			g.VersionedResources[v.Version] = l.APIResources
+			g.VersionedResources[ver.Version] = l.APIResources
 		}
 	}
-	f.groups[n.group] = g
-	return f, nil
+	return g, failed
 }
 
-// fromAggregated takes group out of an aggregated answer, which holds every
-// group: the others are not needed.
-func fromAggregated(group string, list *metav1.APIGroupList, resources map[schema.GroupVersion]*metav1.APIResourceList, failed map[schema.GroupVersion]error) *fetched {
-	f := &fetched{groups: map[string]*APIGroupResources{}, failed: map[schema.GroupVersion]error{}}
-	for gv, err := range failed {
-		if gv.Group == group {
-			f.failed[gv] = err
-		}
-	}
-	for i := range list.Groups {
-		g := &list.Groups[i]
-		f.order = append(f.order, g.Name)
-		if g.Name != group {
-			continue
-		}
-		gr := &APIGroupResources{Group: *g, VersionedResources: make(map[string][]metav1.APIResource, len(g.Versions))}
-		for _, v := range g.Versions {
-			if l, ok := resources[schema.GroupVersion{Group: g.Name, Version: v.Version}]; ok {
-				gr.VersionedResources[v.Version] = l.APIResources
-			}
-		}
-		f.groups[g.Name] = gr
-	}
-	return f
-}
-
-// next returns the snapshot that follows s once f, fetched for n, is taken
-// in. Only what n needs is replaced. A version that failed transiently keeps
-// the resources s had for it, so that a blip does not unmap a kind; a
-// version the server no longer lists is gone.
-func (s *lazySnapshot) next(n need, f *fetched) *lazySnapshot {
-	ns := &lazySnapshot{
-		groups:      maps.Clone(s.groups),
-		loadedAt:    maps.Clone(s.loadedAt),
-		allLoadedAt: s.allLoadedAt,
-		order:       make(map[string]int, len(f.order)),
-		failed:      maps.Clone(s.failed),
-		seq:         s.seq + 1,
-	}
-	if ns.groups == nil {
-		ns.groups = map[string]*APIGroupResources{}
-		ns.loadedAt = map[string]uint64{}
-		ns.failed = map[string]map[schema.GroupVersion]error{}
-	}
-	for i, name := range f.order {
-		ns.order[name] = i
-	}
-	take := func(name string) {
-		g := keepFailed(s.groups[name], f.groups[name], f.failed)
-		ns.groups[name] = g
-		ns.loadedAt[name] = ns.seq
-		delete(ns.failed, name)
-		for gv, err := range f.failed {
-			if gv.Group == name {
-				if ns.failed[name] == nil {
-					ns.failed[name] = map[schema.GroupVersion]error{}
-				}
-				ns.failed[name][gv] = err
-			}
-		}
-	}
-	if n.all {
-		clear(ns.groups)
-		clear(ns.loadedAt)
-		clear(ns.failed)
-		for name := range f.groups {
-			take(name)
-		}
-		ns.allLoadedAt = ns.seq
-	} else {
-		take(n.group)
-	}
-
-	loaded := make([]*APIGroupResources, 0, len(ns.groups))
-	for _, g := range ns.groups {
-		if g != nil {
-			loaded = append(loaded, g)
-		}
-	}
-	slices.SortFunc(loaded, func(a, b *APIGroupResources) int {
-		pa, oka := ns.order[a.Group.Name]
-		pb, okb := ns.order[b.Group.Name]
-		switch {
-		case oka && okb:
-			return cmp.Compare(pa, pb)
-		case oka != okb:
-			if oka {
-				return -1
-			}
-			return 1
-		}
-		return cmp.Compare(a.Group.Name, b.Group.Name)
-	})
-	ns.ix = newIndex(loaded)
-	return ns
-}
-
-// keepFailed returns cur, the group as just fetched (nil when not served),
-// with the resources old had for versions that cur still lists but failed
-// to fetch.
+// keepFailed returns cur, the group as just fetched, with the resources old
+// had for versions that cur still lists but failed to fetch.
 func keepFailed(old, cur *APIGroupResources, failed map[schema.GroupVersion]error) *APIGroupResources {
 	if old == nil || cur == nil || len(failed) == 0 {
 		return cur
