@@ -46,7 +46,18 @@ type lazyEnv struct {
 
 func newLazyEnv(t *testing.T, groups []*restmapper.APIGroupResources, opts discoverytest.ServerOptions) *lazyEnv {
 	t.Helper()
-	srv := discoverytest.NewServer(restmappertest.API(groups), opts)
+	return newLazyEnvFor(t, restmappertest.API(groups), opts)
+}
+
+// newLazyEnvAPI is newLazyEnv for an aggregated server of api.
+func newLazyEnvAPI(t *testing.T, api *discoverytest.API) *lazyEnv {
+	t.Helper()
+	return newLazyEnvFor(t, api, discoverytest.ServerOptions{})
+}
+
+func newLazyEnvFor(t *testing.T, api *discoverytest.API, opts discoverytest.ServerOptions) *lazyEnv {
+	t.Helper()
+	srv := discoverytest.NewServer(api, opts)
 	t.Cleanup(srv.Close)
 	client, err := discovery.NewDiscoveryClientForConfig(&anykube.Config{Host: srv.URL})
 	require.NoError(t, err)
