@@ -7,7 +7,9 @@
 // that costs two small requests (sent in parallel) and the parsed answer is
 // kept; otherwise the new answer is fetched and written. A cache directory
 // kubectl filled is read too (kubectl keeps no tags, so it is only used
-// within its TTL).
+// within its TTL). The TTL holds inside a long-lived process too: once the
+// view a client holds in memory is past it, the next call revalidates it
+// the same way.
 //
 // Files are replaced atomically (written aside and renamed), so processes
 // sharing the directory never see a torn file; a file that cannot be
@@ -112,12 +114,32 @@ type sourceState struct {
 	// fresh is false once an answer came from a file this process did not
 	// write or revalidate since the last Invalidate.
 	fresh bool
+	// validUntil is when the last whole view returned leaves the TTL: the
+	// memory cache in front asks again after it (memory.Expiring).
+	validUntil time.Time
 }
 
 var (
 	_ discovery.AggregatedDiscoveryInterface = (*source)(nil)
 	_ discovery.CachedDiscoveryInterface     = (*source)(nil)
+	_ memory.Expiring                        = (*source)(nil)
 )
+
+// Expires implements memory.Expiring: a long-lived process revalidates
+// once the view it holds is past the TTL, as a new process would.
+func (s *source) Expires() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.validUntil
+}
+
+// validFrom records that the view returned was good at t (the file's
+// modification time, or now when the server just vouched for it).
+func (s *source) validFrom(t time.Time) {
+	s.mu.Lock()
+	s.validUntil = t.Add(s.ttl)
+	s.mu.Unlock()
+}
 
 func (s *source) context() context.Context {
 	if s.ctx == nil {
@@ -166,11 +188,16 @@ func (s *source) GroupsAndMaybeResources() (*metav1.APIGroupList, map[schema.Gro
 	ctx := s.context()
 	doc, expired := s.readSnapshot()
 	if doc != nil && !expired {
+		s.mu.Lock()
+		mtime := s.lastMod
+		s.mu.Unlock()
+		s.validFrom(mtime)
 		s.servedFromDisk(snapshotFile)
 		return s.complete(ctx, doc)
 	}
 	if doc == nil {
 		if doc = s.readKubectlLayout(); doc != nil {
+			s.validFrom(s.modTime(groupsFile))
 			s.servedFromDisk(groupsFile)
 			return s.complete(ctx, doc)
 		}
@@ -188,6 +215,7 @@ func (s *source) GroupsAndMaybeResources() (*metav1.APIGroupList, map[schema.Gro
 		}
 		if notModified && doc != nil {
 			s.touch(snapshotFile)
+			s.validFrom(time.Now())
 			return s.complete(ctx, doc)
 		}
 		if snap != nil {
@@ -244,6 +272,7 @@ func (s *source) store(ctx context.Context, groups *metav1.APIGroupList, resourc
 			doc.Stale = append(doc.Stale, gv.String())
 		}
 	}
+	s.validFrom(time.Now())
 	if usable(doc) {
 		s.writeAll(doc)
 	} else {
@@ -354,7 +383,11 @@ func (s *source) OpenAPIV3() discovery.OpenAPIV3Client {
 // An unreadable or corrupt file gives nil.
 func (s *source) readSnapshot() (doc *snapshotDoc, expired bool) {
 	if s.dir == "" {
-		return nil, false
+		// Asked again without files: the memory cache in front expired or
+		// was invalidated, so what this process last saw is revalidated.
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return s.last, s.last != nil
 	}
 	path := s.path(snapshotFile)
 	s.mu.Lock()
@@ -393,6 +426,16 @@ func (s *source) readSnapshot() (doc *snapshotDoc, expired bool) {
 	s.last, s.lastMod = doc, mtime
 	s.mu.Unlock()
 	return doc, expired || len(doc.Stale) > 0
+}
+
+// modTime returns the modification time of the named file, now when it
+// cannot be read.
+func (s *source) modTime(name string) time.Time {
+	info, err := os.Stat(s.path(name))
+	if err != nil {
+		return time.Now()
+	}
+	return info.ModTime()
 }
 
 // readKubectlLayout reads servergroups.json and the lists it names, all

@@ -15,6 +15,7 @@ import (
 	"net"
 	"sync"
 	"syscall"
+	"time"
 
 	openapi_v2 "github.com/google/gnostic-models/openapiv2"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -66,6 +67,9 @@ type snapshot struct {
 	etags   discovery.ETags
 	// fresh is false when the delegate answered from an older cache.
 	fresh bool
+	// expires is when the delegate's answer stops being good, zero for
+	// never (see Expiring).
+	expires time.Time
 }
 
 // entry is one group-version's answer: a list, an error, or both when the
@@ -278,6 +282,11 @@ func (c *MemCacheClient) current(ctx context.Context) (*snapshot, error) {
 func (c *MemCacheClient) filled(ctx context.Context) (snap *snapshot, loaded bool, err error) {
 	for {
 		c.mu.Lock()
+		if c.snap != nil && c.snap.expired(time.Now()) {
+			// Kept for its entity tags, as by Invalidate.
+			c.prev, c.snap = c.snap, nil
+			c.gen++
+		}
 		if c.snap != nil {
 			snap := c.snap
 			c.mu.Unlock()
@@ -344,6 +353,7 @@ func (c *MemCacheClient) load(ctx context.Context, prev *snapshot) (*snapshot, e
 			}
 			kept := *prev
 			kept.fresh = delegateFresh(c.delegate)
+			kept.expires = delegateExpires(c.delegate)
 			return &kept, nil
 		}
 		snap.groups, resources, failed, snap.etags = got.Groups, got.Resources, got.Failed, got.ETags
@@ -372,6 +382,7 @@ func (c *MemCacheClient) load(ctx context.Context, prev *snapshot) (*snapshot, e
 	}
 	setEntries(snap.entries, resources, failed)
 	snap.fresh = delegateFresh(c.delegate)
+	snap.expires = delegateExpires(c.delegate)
 	return snap, nil
 }
 
@@ -425,6 +436,14 @@ func (c *MemCacheClient) expire(snap *snapshot) {
 		c.prev, c.snap = snap, nil
 		c.gen++
 	}
+}
+
+// delegateExpires returns when d's last answer expires, zero for never.
+func delegateExpires(d discovery.DiscoveryInterface) time.Time {
+	if e, ok := d.(Expiring); ok {
+		return e.Expires()
+	}
+	return time.Time{}
 }
 
 func isContextError(err error) bool {
