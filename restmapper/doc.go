@@ -19,10 +19,13 @@
 //     cached discovery client and rebuilds on a miss when the cache is not
 //     fresh, like client-go's, or when discovery of the group asked about
 //     failed (its error then says so) at least a negative TTL ago.
-//   - NewLazyRESTMapper loads only the groups it is asked about, reloads a
-//     group when a kind in it is missing (so a CRD created a second ago maps
-//     on the next call), shares one request among concurrent misses for the
-//     same group, and remembers a miss for a short time.
+//   - NewLazyRESTMapper downloads discovery once and indexes only the
+//     groups it is asked about, revalidates with one conditional request
+//     when a kind is missing (so a CRD created a second ago maps on the next
+//     call), shares one request among concurrent misses, remembers a miss
+//     for a short time, and, after its first miss, watches
+//     CustomResourceDefinitions and APIServices so that a change to a group
+//     is seen at once, within that time too.
 //
 // Around them: NewShortcutExpander resolves short names ("po", "deploy",
 // CRD short names), NewDiscoveryCategoryExpander expands categories ("all"),

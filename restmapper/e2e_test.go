@@ -206,7 +206,8 @@ func TestE2ELazyMapperFollowsCRDs(t *testing.T) {
 			t.Cleanup(func() { _ = e2e.DeleteCRDs(context.Background(), hc, c.Host, []e2e.CRD{first, second}) })
 
 			client, cnt := e2eClient(t, c, legacy)
-			m := restmapper.NewLazyRESTMapper(client, restmapper.LazyOptions{})
+			// The timed behaviour; push has its own test.
+			m := restmapper.NewLazyRESTMapper(client, restmapper.LazyOptions{Push: restmapper.PushOff})
 			mapping, err := m.RESTMapping(schema.GroupKind{Group: group, Kind: "First"})
 			require.NoError(t, err)
 			assert.Equal(t, meta.RESTScopeNameNamespace, mapping.Scope.Name())
@@ -364,32 +365,202 @@ func TestE2EShortNamesCategoriesAndArguments(t *testing.T) {
 
 // TestE2ELazyMapperOneDownload pins the lazy mapper's cost on kube-apiserver:
 // one aggregated answer serves every group, and a typo revalidates it with
-// one conditional request, then nothing while the miss is remembered.
+// one conditional request, then nothing while the miss is remembered. With
+// push on, the first miss also starts the watches: two lists and two
+// watches, once per mapper, counted apart.
 func TestE2ELazyMapperOneDownload(t *testing.T) {
 	c := e2eCluster(t)
-	client, cnt := e2eClient(t, c, false)
-	m := restmapper.NewLazyRESTMapper(client, restmapper.LazyOptions{})
+	for _, push := range []restmapper.PushMode{restmapper.PushOff, restmapper.PushAuto} {
+		t.Run(fmt.Sprintf("push=%v", push == restmapper.PushAuto), func(t *testing.T) {
+			disc := &pathCounter{prefix: "/api"}
+			cfg := e2e.Config(c, nil)
+			cfg.WrapTransport = disc.wrap
+			client, err := discovery.NewDiscoveryClientForConfig(cfg)
+			require.NoError(t, err)
+			m := restmapper.NewLazyRESTMapper(client, restmapper.LazyOptions{Push: push})
+			t.Cleanup(func() { _ = m.Close() })
 
-	kinds := []schema.GroupKind{
-		{Kind: "ConfigMap"},
-		{Group: "apps", Kind: "Deployment"},
-		{Group: "batch", Kind: "Job"},
-		{Group: "rbac.authorization.k8s.io", Kind: "Role"},
-		{Group: "networking.k8s.io", Kind: "Ingress"},
-		{Group: "policy", Kind: "PodDisruptionBudget"},
-	}
-	for _, gk := range kinds {
-		mapping, err := m.RESTMapping(gk)
-		require.NoError(t, err, gk)
-		assert.Equal(t, gk.Group, mapping.Resource.Group)
-	}
-	assert.Equal(t, 2, int(cnt.Take()), "/api and /apis for six groups")
+			kinds := []schema.GroupKind{
+				{Kind: "ConfigMap"},
+				{Group: "apps", Kind: "Deployment"},
+				{Group: "batch", Kind: "Job"},
+				{Group: "rbac.authorization.k8s.io", Kind: "Role"},
+				{Group: "networking.k8s.io", Kind: "Ingress"},
+				{Group: "policy", Kind: "PodDisruptionBudget"},
+			}
+			for _, gk := range kinds {
+				mapping, err := m.RESTMapping(gk)
+				require.NoError(t, err, gk)
+				assert.Equal(t, gk.Group, mapping.Resource.Group)
+			}
+			assert.Equal(t, 2, disc.take().all, "/api and /apis for six groups")
 
-	start := time.Now()
-	for range 1000 {
-		_, err := m.RESTMapping(schema.GroupKind{Group: "apps", Kind: "Deploymnet"})
-		require.True(t, meta.IsNoMatchError(err), "%v", err)
+			start := time.Now()
+			for range 1000 {
+				_, err := m.RESTMapping(schema.GroupKind{Group: "apps", Kind: "Deploymnet"})
+				require.True(t, meta.IsNoMatchError(err), "%v", err)
+			}
+			require.Less(t, time.Since(start), time.Second)
+			if push == restmapper.PushAuto {
+				waitFreshness(t, m, restmapper.FreshnessPush)
+			}
+			got := disc.take()
+			assert.LessOrEqual(t, got.matching, 1, "one conditional /apis for a thousand typos")
+			if push == restmapper.PushAuto {
+				assert.LessOrEqual(t, got.all-got.matching, 4, "the watches: two lists, two watches")
+			} else {
+				assert.Equal(t, got.matching, got.all)
+			}
+		})
 	}
-	require.Less(t, time.Since(start), time.Second)
-	assert.LessOrEqual(t, int(cnt.Take()), 1, "one conditional /apis for a thousand typos")
+}
+
+// pathCounter counts requests, and apart those whose path is prefix or
+// prefix + "s" exactly (the discovery documents).
+type pathCounter struct {
+	prefix string
+	next   http.RoundTripper
+	mu     sync.Mutex
+	counts struct{ all, matching int }
+}
+
+func (p *pathCounter) wrap(next http.RoundTripper) http.RoundTripper {
+	p.next = next
+	return p
+}
+
+func (p *pathCounter) RoundTrip(r *http.Request) (*http.Response, error) {
+	p.mu.Lock()
+	p.counts.all++
+	if r.URL.Path == p.prefix || r.URL.Path == p.prefix+"s" {
+		p.counts.matching++
+	}
+	p.mu.Unlock()
+	return p.next.RoundTrip(r)
+}
+
+func (p *pathCounter) take() struct{ all, matching int } {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := p.counts
+	p.counts.all, p.counts.matching = 0, 0
+	return out
+}
+
+func waitFreshness(t *testing.T, m *restmapper.LazyRESTMapper, want restmapper.Freshness) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		got, reason := m.Freshness()
+		if got == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("freshness %v (%v), want %v", got, reason, want)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestE2ELazyMapperPush: a CRD created 10 ms after a miss for its kind maps
+// within a second of Established with push on, and within the negative
+// window with push off; deleting a CRD unmaps its kind within a second with
+// push on.
+func TestE2ELazyMapperPush(t *testing.T) {
+	c := e2eCluster(t)
+	hc, err := c.HTTPClient()
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+
+	for _, push := range []restmapper.PushMode{restmapper.PushAuto, restmapper.PushOff} {
+		t.Run(fmt.Sprintf("push=%v", push == restmapper.PushAuto), func(t *testing.T) {
+			group := fmt.Sprintf("push%v.anykube.test", push == restmapper.PushAuto)
+			crd := e2e.CRD{Group: group, Kind: "Pushed", Versions: []string{"v1"}, Namespaced: true}
+			gk := schema.GroupKind{Group: group, Kind: "Pushed"}
+			t.Cleanup(func() { _ = e2e.DeleteCRDs(context.Background(), hc, c.Host, []e2e.CRD{crd}) })
+
+			client, _ := e2eClient(t, c, false)
+			m := restmapper.NewLazyRESTMapper(client, restmapper.LazyOptions{Push: push})
+			t.Cleanup(func() { _ = m.Close() })
+			if push == restmapper.PushAuto {
+				// A first miss starts the watches.
+				_, err := m.RESTMapping(schema.GroupKind{Group: "apps", Kind: "Nope"})
+				require.True(t, meta.IsNoMatchError(err))
+				waitFreshness(t, m, restmapper.FreshnessPush)
+			} else {
+				f, reason := m.Freshness()
+				assert.Equal(t, restmapper.FreshnessTimed, f)
+				assert.NoError(t, reason)
+			}
+
+			_, err := m.RESTMapping(gk)
+			require.True(t, meta.IsNoMatchError(err))
+			missed := time.Now()
+			time.Sleep(10 * time.Millisecond)
+			installed := make(chan error, 1)
+			go func() { installed <- e2e.InstallCRDs(ctx, hc, c.Host, []e2e.CRD{crd}) }()
+			established := make(chan time.Time, 1)
+			go func() { established <- waitEstablished(ctx, hc, c.Host, crd.Name()) }()
+
+			mapped := pollUntil(ctx, func() bool { _, err := m.RESTMapping(gk); return err == nil })
+			require.NoError(t, <-installed)
+			est := <-established
+			t.Logf("established %v after the miss, mapped %v after Established", est.Sub(missed), mapped.Sub(est))
+			if push == restmapper.PushAuto {
+				assert.Less(t, mapped.Sub(est), time.Second)
+			} else {
+				assert.Less(t, mapped.Sub(missed), restmapper.DefaultNegativeTTL+time.Second)
+				return
+			}
+
+			deleting := time.Now()
+			require.NoError(t, e2e.DeleteCRDs(ctx, hc, c.Host, []e2e.CRD{crd}))
+			gone := pollUntil(ctx, func() bool { _, err := m.RESTMapping(gk); return meta.IsNoMatchError(err) })
+			t.Logf("unmapped %v after the delete", gone.Sub(deleting))
+			assert.Less(t, gone.Sub(deleting), time.Second)
+		})
+	}
+}
+
+// pollUntil calls cond every 10 ms until it holds, and returns when it did.
+func pollUntil(ctx context.Context, cond func() bool) time.Time {
+	for ctx.Err() == nil {
+		if cond() {
+			return time.Now()
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return time.Now()
+}
+
+// waitEstablished polls the CRD every 5 ms and returns when it was first
+// seen Established.
+func waitEstablished(ctx context.Context, hc *http.Client, host, name string) time.Time {
+	url := strings.TrimSuffix(host, "/") + "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/" + name
+	return pollUntil(ctx, func() bool {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		if err != nil {
+			return false
+		}
+		res, err := hc.Do(req)
+		if err != nil {
+			return false
+		}
+		defer res.Body.Close()
+		var crd struct {
+			Status struct {
+				Conditions []struct{ Type, Status string } `json:"conditions"`
+			} `json:"status"`
+		}
+		if json.NewDecoder(res.Body).Decode(&crd) != nil {
+			return false
+		}
+		for _, c := range crd.Status.Conditions {
+			if c.Type == "Established" && c.Status == "True" {
+				return true
+			}
+		}
+		return false
+	})
 }

@@ -34,6 +34,11 @@ type LazyOptions struct {
 	// means DefaultNegativeTTL; a negative value turns the negative cache
 	// off, so that every miss reloads.
 	NegativeTTL time.Duration
+	// Push selects whether the mapper watches CustomResourceDefinitions
+	// and APIServices to learn of API changes at once (see
+	// LazyRESTMapper.Freshness). The zero value, PushAuto, watches when
+	// the server and the client's permissions allow it.
+	Push PushMode
 	// Now returns the current time; nil means time.Now. Tests set it.
 	Now func() time.Time
 }
@@ -64,7 +69,19 @@ type LazyOptions struct {
 //     misses after it is answered "no match" without a request for
 //     LazyOptions.NegativeTTL, so a typo in a loop does not hammer the
 //     server. A kind that appears within that window after such a miss is
-//     seen once it expires, or after Reset.
+//     seen once it expires, or after Reset, or at once with push:
+//   - Push (LazyOptions.Push, on unless PushOff): after its first miss the
+//     mapper watches CustomResourceDefinitions and APIServices (one list
+//     and one watch each, kept open until Close), when discovery serves
+//     both with list and watch and the client may list them. When one is
+//     created, changed or deleted, the mapper forgets the misses of its
+//     group at once, and for pushGrace (two seconds) questions about the
+//     group revalidate (at most ten times a second) before trusting what
+//     is kept, since discovery follows the objects with a delay: a new CRD
+//     maps as soon as discovery serves it, a deleted one stops mapping,
+//     and a typo elsewhere still costs no request within its window.
+//     Without permission, or when a watch fails, the mapper stays timed;
+//     Freshness says which mode it is in and why.
 //   - Readers never wait for the network: a hit reads immutable indexes and
 //     allocates nothing; loading a group indexes that group alone, so
 //     loading groups one by one costs time linear in their number.
@@ -81,8 +98,9 @@ type LazyOptions struct {
 //
 // Give it a discovery client that asks the server: the mapper is the cache.
 // When the client is a discovery.CachedDiscoveryInterface, every
-// revalidation invalidates it first. It is safe for concurrent use. The
-// zero value has no client: every question fails with an error.
+// revalidation invalidates it first. It is safe for concurrent use. Call
+// Close to stop its watches when done with it. The zero value has no
+// client: every question fails with an error.
 type LazyRESTMapper struct {
 	client      discovery.DiscoveryInterface
 	negativeTTL time.Duration
@@ -99,10 +117,12 @@ type LazyRESTMapper struct {
 	// and /apis, so that a question can tell one happened since it looked.
 	coreChecks, apisChecks atomic.Uint64
 
-	// missMu guards misses, which maps a question to the time until which
-	// it is answered "no match" without a reload.
+	// missMu guards misses, which maps a question (spelt by missKey) to
+	// the time until which it is answered "no match" without a reload.
 	missMu sync.Mutex
 	misses map[string]time.Time
+
+	push pushState
 }
 
 var (
@@ -115,7 +135,9 @@ var (
 // questions need them. It sends no request itself. With a nil client every
 // question fails with an error.
 func NewLazyRESTMapper(client discovery.DiscoveryInterface, opts LazyOptions) *LazyRESTMapper {
-	return &LazyRESTMapper{client: client, negativeTTL: opts.NegativeTTL, now: opts.Now}
+	m := &LazyRESTMapper{client: client, negativeTTL: opts.NegativeTTL, now: opts.Now}
+	m.push.mode = opts.Push
+	return m
 }
 
 // current returns the published view, nil when there is none.
@@ -195,6 +217,10 @@ func (q question) key() string {
 func lazyQuery[T any](ctx context.Context, m *LazyRESTMapper, n need, byName bool, qq question, q func(*index) (T, error)) (T, error) {
 	seen := m.checks(n)
 	v := m.current()
+	if m.mustRecheck(n) {
+		// Its group changed a moment ago: what is kept may be out of date.
+		v = nil
+	}
 	if v != nil && v.aggregated && v.missing(n) {
 		m.commitMu.Lock()
 		// Reset or a revalidation may have replaced v meanwhile.
@@ -205,7 +231,7 @@ func lazyQuery[T any](ctx context.Context, m *LazyRESTMapper, n need, byName boo
 	}
 	if ix, ok := v.indexFor(n, byName); ok {
 		val, err := q(ix)
-		if err == nil || !meta.IsNoMatchError(err) || m.missedRecently(qq) {
+		if err == nil || !meta.IsNoMatchError(err) || m.missedRecently(n, qq) {
 			return val, m.withFailures(err, v, n)
 		}
 	}
@@ -220,7 +246,10 @@ func lazyQuery[T any](ctx context.Context, m *LazyRESTMapper, n need, byName boo
 	}
 	val, err := q(ix)
 	if meta.IsNoMatchError(err) {
-		m.rememberMiss(qq)
+		m.rememberMiss(n, qq)
+		// Freshness matters to a caller that misses: a mapper that only
+		// ever hits never watches.
+		m.startPush(v)
 	}
 	return val, m.withFailures(err, v, n)
 }
@@ -241,22 +270,45 @@ func (m *LazyRESTMapper) withFailures(err error, v *lazyView, n need) error {
 	return withFailures(err, v.failures(n))
 }
 
-func (m *LazyRESTMapper) missedRecently(q question) bool {
+// missKey spells q, asked about n, for the negative cache: n's group first
+// (empty for every group), so that a change to a group forgets its misses.
+func missKey(n need, q question) string {
+	g := n.group
+	if n.all {
+		g = ""
+	}
+	return g + "\x00" + q.key()
+}
+
+// forgetMisses drops the remembered misses of questions that may match in
+// group: those about it, about a prefix of its name, or about every group.
+func (m *LazyRESTMapper) forgetMisses(group string) {
+	m.missMu.Lock()
+	defer m.missMu.Unlock()
+	for k := range m.misses {
+		g, _, _ := strings.Cut(k, "\x00")
+		if strings.HasPrefix(group, g) {
+			delete(m.misses, k)
+		}
+	}
+}
+
+func (m *LazyRESTMapper) missedRecently(n need, q question) bool {
 	if m.ttl() < 0 {
 		return false
 	}
-	key := q.key()
+	key := missKey(n, q)
 	m.missMu.Lock()
 	defer m.missMu.Unlock()
 	until, ok := m.misses[key]
 	return ok && m.clock().Before(until)
 }
 
-func (m *LazyRESTMapper) rememberMiss(q question) {
+func (m *LazyRESTMapper) rememberMiss(n need, q question) {
 	if m.ttl() < 0 {
 		return
 	}
-	key := q.key()
+	key := missKey(n, q)
 	m.missMu.Lock()
 	defer m.missMu.Unlock()
 	if m.misses == nil {

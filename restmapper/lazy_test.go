@@ -36,7 +36,8 @@ func (c *clock) Now() time.Time          { return time.Unix(0, c.ns.Load()) }
 func (c *clock) Advance(d time.Duration) { c.ns.Add(int64(d)) }
 
 // lazyEnv is a discovery server, a real discovery client for it, and a lazy
-// mapper over that client with a settable clock.
+// mapper over that client with a settable clock, without push (the server
+// serves discovery only; push is tested end to end).
 type lazyEnv struct {
 	srv    *discoverytest.Server
 	client *discovery.DiscoveryClient
@@ -62,7 +63,7 @@ func newLazyEnvFor(t *testing.T, api *discoverytest.API, opts discoverytest.Serv
 	client, err := discovery.NewDiscoveryClientForConfig(&anykube.Config{Host: srv.URL})
 	require.NoError(t, err)
 	c := newClock()
-	return &lazyEnv{srv: srv, client: client, clock: c, mapper: restmapper.NewLazyRESTMapper(client, restmapper.LazyOptions{Now: c.Now})}
+	return &lazyEnv{srv: srv, client: client, clock: c, mapper: restmapper.NewLazyRESTMapper(client, restmapper.LazyOptions{Now: c.Now, Push: restmapper.PushOff})}
 }
 
 // requests returns how many requests the server got since the last call.
@@ -211,7 +212,7 @@ func TestLazyNegativeCacheOff(t *testing.T) {
 	defer srv.Close()
 	client, err := discovery.NewDiscoveryClientForConfig(&anykube.Config{Host: srv.URL})
 	require.NoError(t, err)
-	m := restmapper.NewLazyRESTMapper(client, restmapper.LazyOptions{NegativeTTL: -1})
+	m := restmapper.NewLazyRESTMapper(client, restmapper.LazyOptions{NegativeTTL: -1, Push: restmapper.PushOff})
 	for range 3 {
 		_, err := m.RESTMapping(schema.GroupKind{Group: "apps", Kind: "Nope"})
 		require.True(t, meta.IsNoMatchError(err))

@@ -73,6 +73,7 @@ func (m *LazyRESTMapper) refresh(ctx context.Context, n need) error {
 			return err
 		}
 	}
+	m.rechecked(n)
 	if n.inCore() {
 		m.coreChecks.Add(1)
 	}
