@@ -76,7 +76,7 @@ type LazyOptions struct {
 //     both with list and watch and the client may list them. When one is
 //     created, changed or deleted, the mapper forgets the misses of its
 //     group at once, and for pushGrace (two seconds) questions about the
-//     group revalidate (at most ten times a second) before trusting what
+//     group revalidate (at most forty times a second) before trusting what
 //     is kept, since discovery follows the objects with a delay: a new CRD
 //     maps as soon as discovery serves it, a deleted one stops mapping,
 //     and a typo elsewhere still costs no request within its window.

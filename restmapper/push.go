@@ -69,8 +69,11 @@ const (
 	// with a delay, so the first revalidation after an event may still see
 	// the old answer.
 	pushGrace = 2 * time.Second
-	// pushRecheck bounds revalidations of a changed group to ten a second.
-	pushRecheck = 100 * time.Millisecond
+	// pushRecheck bounds revalidations of a changed group to forty a
+	// second, each a conditional request answered 304 until discovery
+	// catches up: a caller polling for its new CRD sees it within 25 ms of
+	// discovery serving it.
+	pushRecheck = 25 * time.Millisecond
 )
 
 var (

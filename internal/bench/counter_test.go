@@ -13,6 +13,10 @@ import (
 // until its response body is closed.
 type counter struct {
 	total, open, peak atomic.Int64
+	// bytes counts the response body bytes read; report adds it as
+	// resp-B/op when withBytes is set.
+	bytes     atomic.Int64
+	withBytes bool
 }
 
 // wrap puts c in front of rt; both libraries' configs take it as their
@@ -37,13 +41,14 @@ func (t *counted) RoundTrip(r *http.Request) (*http.Response, error) {
 		c.open.Add(-1)
 		return nil, err
 	}
-	resp.Body = &closeOnce{ReadCloser: resp.Body, done: func() { c.open.Add(-1) }}
+	resp.Body = &closeOnce{ReadCloser: resp.Body, done: func() { c.open.Add(-1) }, read: &c.bytes}
 	return resp, nil
 }
 
 // reset sets the counters back to zero.
 func (c *counter) reset() {
 	c.total.Store(0)
+	c.bytes.Store(0)
 	c.peak.Store(c.open.Load())
 }
 
@@ -53,12 +58,22 @@ func (c *counter) report(b *testing.B, withPeak bool) {
 	if withPeak {
 		b.ReportMetric(float64(c.peak.Load()), "max-open")
 	}
+	if c.withBytes {
+		b.ReportMetric(float64(c.bytes.Load())/float64(b.N), "resp-B/op")
+	}
 }
 
 type closeOnce struct {
 	io.ReadCloser
 	once sync.Once
 	done func()
+	read *atomic.Int64
+}
+
+func (c *closeOnce) Read(p []byte) (int, error) {
+	n, err := c.ReadCloser.Read(p)
+	c.read.Add(int64(n))
+	return n, err
 }
 
 func (c *closeOnce) Close() error {

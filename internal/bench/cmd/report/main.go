@@ -111,6 +111,18 @@ var targets = []target{
 	{bench: "PortForward/spdy-8x4MiB", unit: "MB/s", min: 0.9},
 	{bench: "PortForward/websocket-1x16MiB", unit: "allocs/op", max: 0.5},
 	{bench: "PortForward/websocket-8x4MiB", unit: "allocs/op", max: 0.5},
+	// Issue 21's: anykube's lazy mapper against controller-runtime's (in
+	// the client-go column): no more requests or bytes to map kinds of 1, 6
+	// and 50 groups (two requests, whatever the number of groups), and a
+	// new CRD mapped after a miss no later.
+	{bench: "LazyMapper/gvs-2000/groups-1", unit: "requests/op", max: 2, abs: true},
+	{bench: "LazyMapper/gvs-2000/groups-1", unit: "resp-B/op", max: 1.0},
+	{bench: "LazyMapper/gvs-2000/groups-6", unit: "requests/op", max: 2, abs: true},
+	{bench: "LazyMapper/gvs-2000/groups-6", unit: "resp-B/op", max: 1.0},
+	{bench: "LazyMapper/gvs-2000/groups-50", unit: "requests/op", max: 2, abs: true},
+	{bench: "LazyMapper/gvs-2000/groups-50", unit: "resp-B/op", max: 1.0},
+	{bench: "LazyMapper/gvs-2000/groups-50", unit: "ns/op", max: 1.0},
+	{bench: "LazyMapperNewCRD", unit: "ns/op", max: 1.0, wallOnly: true},
 }
 
 // cpuTwins maps wall-time units to the CPU-time units the benchmarks also
@@ -253,7 +265,7 @@ func run() error {
 
 // clusterBenchmarks are the benchmarks that run against the real control
 // plane.
-var clusterBenchmarks = []string{"BenchmarkDiscoveryColdAggregated", "BenchmarkInformerSync"}
+var clusterBenchmarks = []string{"BenchmarkDiscoveryColdAggregated", "BenchmarkInformerSync", "BenchmarkLazyMapperNewCRD"}
 
 // workloadsBenchmarks are the benchmarks that need pods to run: they get a
 // control plane of their own with controllers and fake kubelets, so that
