@@ -29,6 +29,7 @@ func main() {
 	disc, err := discovery.NewDiscoveryClientForConfig(cfg)
 	check(err)
 	mapper := restmapper.NewLazyRESTMapper(disc, restmapper.LazyOptions{})
+	defer mapper.Close() // stops its watches, if a miss started them
 	m, err := mapper.RESTMapping(schema.GroupKind{Group: "apps", Kind: "Deployment"})
 	check(err)
 
