@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"testing"
 	"time"
 
@@ -124,11 +125,14 @@ func BenchmarkLazyMapperNewCRD(b *testing.B) {
 		b.Fatal(err)
 	}
 
-	seq := 0
+	// The report runs rounds as separate processes against one cluster:
+	// a per-process tag keeps a round's groups apart from the CRDs an
+	// earlier round may still be deleting.
+	seq, run := 0, strconv.FormatInt(time.Now().UnixNano()%(1<<40), 36)
 	op := func(b *testing.B, name string, m meta.RESTMapper) {
 		b.StopTimer()
 		seq++
-		crd := e2e.CRD{Group: fmt.Sprintf("new%d.%s.bench.anykube.test", seq, name), Kind: "Fresh", Versions: []string{"v1"}, Namespaced: true}
+		crd := e2e.CRD{Group: fmt.Sprintf("new%d-%s.%s.bench.anykube.test", seq, run, name), Kind: "Fresh", Versions: []string{"v1"}, Namespaced: true}
 		gk := schema.GroupKind{Group: crd.Group, Kind: crd.Kind}
 		if _, err := m.RESTMapping(gk); !meta.IsNoMatchError(err) {
 			b.Fatalf("want no match before the CRD exists, got %v", err)
