@@ -5,7 +5,6 @@ import (
 	"context"
 
 	"io"
-	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -23,46 +22,10 @@ import (
 // Exec and attach are served by the fake kubelets of a Workloads cluster.
 func TestMain(m *testing.M) { testcluster.MainWith(m, testcluster.Options{Workloads: true}) }
 
-// upgrades records the Upgrade header and answer of every upgrade request
-// a client sends, to tell which protocol carried a call.
-type upgrades struct {
-	mu   sync.Mutex
-	seen []string
-}
-
-func (u *upgrades) wrap(next http.RoundTripper) http.RoundTripper {
-	return roundTripperFunc(func(r *http.Request) (*http.Response, error) {
-		resp, err := next.RoundTrip(r)
-		if up := r.Header.Get("Upgrade"); up != "" {
-			code := 0
-			if resp != nil {
-				code = resp.StatusCode
-			}
-			u.mu.Lock()
-			u.seen = append(u.seen, strings.ToLower(up)+" "+http.StatusText(code))
-			u.mu.Unlock()
-		}
-		return resp, err
-	})
-}
-
-// take returns what was recorded since the last take.
-func (u *upgrades) take() []string {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	s := u.seen
-	u.seen = nil
-	return s
-}
-
-type roundTripperFunc func(*http.Request) (*http.Response, error)
-
-func (f roundTripperFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
-
 // e2eTarget is a running pod of the shared cluster and a client for it.
 type e2eTarget struct {
 	c        *Client
-	ups      *upgrades
+	ups      *e2e.UpgradeRecorder
 	ns, pod  string
 	protocol Protocol
 }
@@ -73,11 +36,11 @@ func newE2ETarget(t *testing.T) *e2eTarget {
 		t.Skip("end-to-end test against a real API server with workloads")
 	}
 	c := testcluster.Shared(t)
-	ns := e2e.PodNamespace(t, c, "podexec")
+	ns := e2e.CreateNamespace(t, c, "podexec")
 	e2e.RunPod(t, c, ns, "target")
-	ups := &upgrades{}
+	ups := &e2e.UpgradeRecorder{}
 	cfg := e2e.Config(c, nil)
-	cfg.WrapTransport = ups.wrap
+	cfg.WrapTransport = ups.Wrap
 	client, err := NewForConfig(cfg)
 	require.NoError(t, err)
 	return &e2eTarget{c: client, ups: ups, ns: ns, pod: "target"}
@@ -91,9 +54,9 @@ var protocols = []struct {
 	v4       bool // offer only v4.channel.k8s.io over WebSocket
 	want     []string
 }{
-	{"auto", ProtocolAuto, false, []string{"websocket Switching Protocols"}},
-	{"spdy", ProtocolSPDY, false, []string{"spdy/3.1 Switching Protocols"}},
-	{"websocket-v4", ProtocolWebSocket, true, []string{"websocket Switching Protocols"}},
+	{"auto", ProtocolAuto, false, []string{"websocket 101"}},
+	{"spdy", ProtocolSPDY, false, []string{"spdy/3.1 101"}},
+	{"websocket-v4", ProtocolWebSocket, true, []string{"websocket 101"}},
 }
 
 func TestE2EExec(t *testing.T) {
@@ -106,7 +69,7 @@ func TestE2EExec(t *testing.T) {
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
-			tg.ups.take()
+			tg.ups.Take()
 
 			t.Run("stdin-closed-stderr-separate-exit-code", func(t *testing.T) {
 				if p.v4 {
@@ -121,7 +84,7 @@ func TestE2EExec(t *testing.T) {
 				assert.Equal(t, 3, exit.Code)
 				assert.Equal(t, "from stdin\n", stdout.String())
 				assert.Equal(t, "to-stderr\n", stderr.String())
-				assert.Equal(t, p.want, tg.ups.take())
+				assert.Equal(t, p.want, tg.ups.Take())
 			})
 
 			t.Run("success-and-environment", func(t *testing.T) {
@@ -131,7 +94,7 @@ func TestE2EExec(t *testing.T) {
 				})
 				require.NoError(t, err)
 				assert.Equal(t, tg.ns+"/"+tg.pod+"/app\n", stdout.String())
-				assert.Equal(t, p.want, tg.ups.take())
+				assert.Equal(t, p.want, tg.ups.Take())
 			})
 
 			t.Run("tty-and-resize", func(t *testing.T) {

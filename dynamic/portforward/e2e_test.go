@@ -9,8 +9,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/http"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -30,50 +28,19 @@ func TestMain(m *testing.M) { testcluster.MainWith(m, testcluster.Options{Worklo
 // The packages whose goroutines must all be gone once a tunnel is.
 var ours = []string{"github.com/anykube/anykube/dynamic", "github.com/coder/websocket", "github.com/moby/spdystream", "k8s.io/streaming"}
 
-// upgradeRecorder records the Upgrade header and answer of each upgrade
-// request, to tell which protocol carried a tunnel.
-type upgradeRecorder struct {
-	mu   sync.Mutex
-	seen []string
-}
-
-func (u *upgradeRecorder) wrap(next http.RoundTripper) http.RoundTripper {
-	return roundTripperFunc(func(r *http.Request) (*http.Response, error) {
-		resp, err := next.RoundTrip(r)
-		if up := r.Header.Get("Upgrade"); up != "" && resp != nil {
-			u.mu.Lock()
-			u.seen = append(u.seen, fmt.Sprintf("%s %d", strings.ToLower(up), resp.StatusCode))
-			u.mu.Unlock()
-		}
-		return resp, err
-	})
-}
-
-func (u *upgradeRecorder) take() []string {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	s := u.seen
-	u.seen = nil
-	return s
-}
-
-type roundTripperFunc func(*http.Request) (*http.Response, error)
-
-func (f roundTripperFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
-
 // e2eClient returns a client of the shared cluster and a namespace with a
 // running pod "target".
-func e2eClient(t *testing.T) (*Client, *upgradeRecorder, *testcluster.Cluster, string) {
+func e2eClient(t *testing.T) (*Client, *e2e.UpgradeRecorder, *testcluster.Cluster, string) {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("end-to-end test against a real API server with workloads")
 	}
 	c := testcluster.Shared(t)
-	ns := e2e.PodNamespace(t, c, "portforward")
+	ns := e2e.CreateNamespace(t, c, "portforward")
 	e2e.RunPod(t, c, ns, "target")
-	rec := &upgradeRecorder{}
+	rec := &e2e.UpgradeRecorder{}
 	cfg := e2e.Config(c, nil)
-	cfg.WrapTransport = rec.wrap
+	cfg.WrapTransport = rec.Wrap
 	pf, err := NewForConfig(cfg)
 	require.NoError(t, err)
 	return pf, rec, c, ns
@@ -125,11 +92,11 @@ func TestE2EConcurrentConnections(t *testing.T) {
 		t.Run(p.protocol.String(), func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 			defer cancel()
-			rec.take()
+			rec.Take()
 			tun, err := pf.Open(ctx, ns, "target", Options{Protocol: p.protocol})
 			require.NoError(t, err)
 			assert.Equal(t, p.transport, tun.Transport())
-			assert.Equal(t, []string{p.upgrade}, rec.take(), "one upgrade carries every connection")
+			assert.Equal(t, []string{p.upgrade}, rec.Take(), "one upgrade carries every connection")
 			errs := make(chan error, conns)
 			for range conns {
 				go func() {
@@ -145,7 +112,7 @@ func TestE2EConcurrentConnections(t *testing.T) {
 			for range conns {
 				assert.NoError(t, <-errs)
 			}
-			assert.Empty(t, rec.take(), "no further upgrade")
+			assert.Empty(t, rec.Take(), "no further upgrade")
 			require.NoError(t, tun.Close())
 			assert.ErrorIs(t, tun.Err(), net.ErrClosed)
 			leakcheck.Check(t, -1, 10*time.Second, ours...)

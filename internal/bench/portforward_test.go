@@ -121,7 +121,7 @@ func ensurePod(b *testing.B, tc *testcluster.Cluster) error {
 		bytes.NewReader([]byte(`{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"`+forwardNamespace+`"}}`))); err != nil {
 		return err
 	}
-	// A namespace that already existed is fine; PodNamespace is not
+	// A namespace that already existed is fine; CreateNamespace is not
 	// used because it makes a namespace of a random name.
 	waitServiceAccount(b, tc, hc)
 	e2e.RunPod(b, tc, forwardNamespace, forwardPod)

@@ -11,26 +11,6 @@ import (
 	"github.com/anykube/anykube/internal/testcluster"
 )
 
-// PodNamespace creates a namespace for a test of a Workloads cluster
-// (CreateNamespace) and waits for its "default" service account, without
-// which the API server refuses pods.
-func PodNamespace(t testing.TB, c *testcluster.Cluster, prefix string) string {
-	t.Helper()
-	ns := CreateNamespace(t, c, prefix)
-	hc, err := c.HTTPClient()
-	if err != nil {
-		t.Fatal(err)
-	}
-	pollT(t, "the default service account of "+ns, func(ctx context.Context) (string, error) {
-		code, _, err := do(ctx, hc, http.MethodGet, c.Host+"/api/v1/namespaces/"+ns+"/serviceaccounts/default", nil, "")
-		if err != nil || code == http.StatusOK {
-			return "", err
-		}
-		return fmt.Sprintf("HTTP %d", code), nil
-	})
-	return ns
-}
-
 // RunPod creates a bare pod ns/name with the containers "app" and
 // testcluster.TickerContainer, waits until it is Running, and returns its
 // uid. The fake kubelet serves exec, attach and port-forward for it (see
