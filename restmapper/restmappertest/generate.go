@@ -36,8 +36,47 @@ func CustomGroupName(i int) string {
 // preferred first, each version the same two to five resources: one kind
 // unique to the group ("Thing<i>") and kinds shared with other groups, some
 // with short names and categories, each with a status subresource. The
-// result depends only on groupVersions.
+// result depends only on groupVersions. It is GroupResourcesShaped with the
+// zero Shape.
 func GroupResources(groupVersions int) []*restmapper.APIGroupResources {
+	return GroupResourcesShaped(groupVersions, Shape{})
+}
+
+// Shape lays out the CRD-like groups GroupResourcesShaped generates after
+// the built-in ones. The zero Shape is GroupResources' layout.
+type Shape struct {
+	// Versions is the number of versions each group serves, at most
+	// len(CustomVersions) (more are cut to that); zero means one to three,
+	// drawn at random per group.
+	Versions int
+	// MinKinds and MaxKinds bound the number of kinds each group serves,
+	// drawn at random per group: the group's own Thing<i> and shared ones.
+	// Zero means 2 and 5; they are cut to 1 and 1+len(customKinds).
+	MinKinds, MaxKinds int
+	// NoSubresources leaves the status subresources out.
+	NoSubresources bool
+}
+
+// CustomVersions are the versions CRD-like groups serve, in order: the
+// first Shape.Versions of them, the first preferred. None outranks v1 in
+// Kubernetes' version priority, so the preferred version is also the one a
+// mapper ranks first.
+var CustomVersions = []string{"v1", "v1beta2", "v1alpha1", "v1beta1", "v1alpha2", "v1alpha3", "v1beta3"}
+
+// GroupResourcesShaped is GroupResources with the CRD-like groups laid out
+// as shape says: exactly groupVersions group-versions, the built-in ones
+// first. The result depends only on groupVersions and shape.
+func GroupResourcesShaped(groupVersions int, shape Shape) []*restmapper.APIGroupResources {
+	minKinds, maxKinds := shape.MinKinds, shape.MaxKinds
+	if minKinds <= 0 {
+		minKinds = 2
+	}
+	if maxKinds <= 0 {
+		maxKinds = 5
+	}
+	maxKinds = min(maxKinds, 1+len(customKinds))
+	minKinds = min(minKinds, maxKinds)
+	versions := min(shape.Versions, len(CustomVersions))
 	rng := rand.New(rand.NewPCG(uint64(groupVersions), 0x5eed))
 	var out []*restmapper.APIGroupResources
 	left := groupVersions
@@ -51,21 +90,27 @@ func GroupResources(groupVersions int) []*restmapper.APIGroupResources {
 		left -= len(g.Group.Versions)
 		out = append(out, g)
 	}
-	allVersions := []string{"v1", "v1beta2", "v1alpha1"}
 	for i := 0; left > 0; i++ {
-		nv := min(1+rng.IntN(3), left)
+		nv := versions
+		if nv <= 0 {
+			nv = 1 + rng.IntN(3)
+		}
+		nv = min(nv, left)
 		left -= nv
-		resources := customResources(rng, i)
-		out = append(out, newGroup(CustomGroupName(i), allVersions[:nv], func(string) []metav1.APIResource {
+		resources := customResources(rng, i, minKinds, maxKinds, !shape.NoSubresources)
+		out = append(out, newGroup(CustomGroupName(i), CustomVersions[:nv], func(string) []metav1.APIResource {
 			return cloneResources(resources)
 		}))
 	}
 	return out
 }
 
-func customResources(rng *rand.Rand, group int) []metav1.APIResource {
+// customResources returns the resources of the group-th CRD-like group:
+// Thing<group> and minKinds-1 to maxKinds-1 shared kinds, with status
+// subresources when subresources is set.
+func customResources(rng *rand.Rand, group, minKinds, maxKinds int, subresources bool) []metav1.APIResource {
 	kinds := []string{fmt.Sprintf("Thing%d", group)}
-	for _, k := range rng.Perm(len(customKinds))[:1+rng.IntN(4)] {
+	for _, k := range rng.Perm(len(customKinds))[:minKinds-1+rng.IntN(maxKinds-minKinds+1)] {
 		kinds = append(kinds, customKinds[k])
 	}
 	var out []metav1.APIResource
@@ -84,12 +129,15 @@ func customResources(rng *rand.Rand, group int) []metav1.APIResource {
 		if rng.IntN(3) == 0 {
 			r.Categories = []string{"all", "example"}
 		}
-		out = append(out, r, metav1.APIResource{
-			Name:       r.Name + "/status",
-			Namespaced: r.Namespaced,
-			Kind:       kind,
-			Verbs:      metav1.Verbs{"get", "patch", "update"},
-		})
+		out = append(out, r)
+		if subresources {
+			out = append(out, metav1.APIResource{
+				Name:       r.Name + "/status",
+				Namespaced: r.Namespaced,
+				Kind:       kind,
+				Verbs:      metav1.Verbs{"get", "patch", "update"},
+			})
+		}
 	}
 	return out
 }
