@@ -31,6 +31,10 @@ type ServerOptions struct {
 	// Hang lists paths the server never answers: it waits until the client
 	// gives up.
 	Hang map[string]bool
+	// Chunked sends documents without a Content-Length, in chunks of 32
+	// KiB, as kube-apiserver sends large answers it does not compress: the
+	// client learns the size only at the end.
+	Chunked bool
 }
 
 // Server serves an API's documents over HTTP and counts the requests.
@@ -148,7 +152,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			writeStatus(w, http.StatusNotFound)
 			return
 		}
-		writeJSON(w, "application/json", body)
+		s.writeJSON(w, "application/json", body)
 	}
 }
 
@@ -156,9 +160,9 @@ func (s *Server) serveRoot(w http.ResponseWriter, r *http.Request, e *encoded) {
 	core := r.URL.Path == "/api"
 	if s.opts.DisableAggregated || !wantsAggregated(r.Header.Get("Accept")) {
 		if core {
-			writeJSON(w, "application/json", e.versions)
+			s.writeJSON(w, "application/json", e.versions)
 		} else {
-			writeJSON(w, "application/json", e.groups)
+			s.writeJSON(w, "application/json", e.groups)
 		}
 		return
 	}
@@ -171,7 +175,7 @@ func (s *Server) serveRoot(w http.ResponseWriter, r *http.Request, e *encoded) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	writeJSON(w, aggregatedContentType, body)
+	s.writeJSON(w, aggregatedContentType, body)
 }
 
 // wantsAggregated reports whether an Accept header lists the aggregated
@@ -186,11 +190,29 @@ func wantsAggregated(accept string) bool {
 	return false
 }
 
-func writeJSON(w http.ResponseWriter, contentType string, body []byte) {
+// chunkSize is how much a Chunked server writes and flushes at a time.
+const chunkSize = 32 << 10
+
+func (s *Server) writeJSON(w http.ResponseWriter, contentType string, body []byte) {
 	w.Header().Set("Content-Type", contentType)
-	w.Header().Set("Content-Length", fmt.Sprint(len(body)))
+	if !s.opts.Chunked {
+		w.Header().Set("Content-Length", fmt.Sprint(len(body)))
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write(body)
+		return
+	}
+	// Flushing the first chunk before the rest is written keeps net/http
+	// from adding a Content-Length to a body that fits its buffer.
 	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(body)
+	rc := http.NewResponseController(w)
+	for len(body) > 0 {
+		n := min(chunkSize, len(body))
+		if _, err := w.Write(body[:n]); err != nil {
+			return
+		}
+		_ = rc.Flush()
+		body = body[n:]
+	}
 }
 
 func writeStatus(w http.ResponseWriter, code int) {
