@@ -1,7 +1,10 @@
 // Command report runs the side-by-side benchmarks of this module several
-// times and prints one table: for each figure the median of anykube's runs,
-// of client-go's, the median of the per-round ratios anykube/client-go,
-// and the target the ratio must meet.
+// times and prints two tables. The first has one row per target: a target
+// keyed by a benchmark name B holds for B and for every shape of it, named
+// B/<shape>, and its row shows the worst shape, how many shapes missed,
+// and a miss when any did. The second is the full matrix: for each figure
+// of each shape the median of anykube's runs, of client-go's, the median
+// of the per-round ratios anykube/client-go, and the target that applies.
 //
 // Benchmarks pair up by name: BenchmarkX/.../anykube against
 // BenchmarkX/.../clientgo. Besides the standard ns/op, B/op and allocs/op,
@@ -59,8 +62,10 @@ type target struct {
 // legacy discovery may have open at once.
 const maxOpen = 32
 
-// targets are issue 10's, keyed by benchmark name (without the trailing
-// /anykube or /clientgo) and unit.
+// targets are issue 10's and later ones', keyed by benchmark name (without
+// the trailing /anykube or /clientgo) and unit. A target applies to the
+// benchmark of its name and to every benchmark named <name>/<shape>: it is
+// met only when every shape meets it.
 var targets = []target{
 	{bench: "DiscoveryColdAggregated/crds-300", unit: "ns/op", max: 0.8},
 	{bench: "DiscoveryColdAggregated/crds-300", unit: "B/op", max: 0.5},
@@ -139,8 +144,8 @@ func init() {
 	}
 }
 
-// onlyUnits limits the rows of a benchmark whose other figures measure
-// its set-up rather than what it is about.
+// onlyUnits limits the rows of a benchmark, and of its shapes, whose other
+// figures measure its set-up rather than what it is about.
 var onlyUnits = map[string][]string{
 	"RetainedHeap/gvs-2000": {"retained-B"},
 	// One op per round, a collection included: its time is DecodeList's
@@ -374,73 +379,207 @@ func median(v []float64) float64 {
 	return (s[n/2-1] + s[n/2]) / 2
 }
 
-func printTable(samples map[key][]float64, m machine) {
+// figure is one unit of one benchmark, both libraries' samples reduced.
+type figure struct {
+	bench, unit string
+	ak, cg      float64 // medians
+	ratio       float64 // pairedRatio
+	runs        string
+}
+
+// figures reduces samples to one figure per benchmark and unit that both
+// libraries report, sorted by benchmark and unit, leaving out the units
+// onlyUnits does not keep.
+func figures(samples map[key][]float64) []figure {
 	type row struct{ bench, unit string }
 	seen := map[row]bool{}
-	var rows []row
+	var out []figure
 	for k := range samples {
-		if units, ok := onlyUnits[k.bench]; ok && !slices.Contains(units, k.unit) {
+		if units, ok := onlyUnitsFor(k.bench); ok && !slices.Contains(units, k.unit) {
 			continue
 		}
 		r := row{k.bench, k.unit}
-		if !seen[r] {
-			seen[r] = true
-			rows = append(rows, r)
+		if seen[r] {
+			continue
 		}
-	}
-	sort.Slice(rows, func(i, j int) bool {
-		if rows[i].bench != rows[j].bench {
-			return rows[i].bench < rows[j].bench
-		}
-		return rows[i].unit < rows[j].unit
-	})
-	m.print()
-	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "figure\tunit\tanykube\tclient-go\tratio\truns\ttarget\t\t")
-	missed, checked := 0, 0
-	for _, r := range rows {
+		seen[r] = true
 		a, okA := samples[key{r.bench, "anykube", r.unit}]
 		c, okC := samples[key{r.bench, "clientgo", r.unit}]
 		if !okA || !okC {
 			continue
 		}
-		am, cm := median(a), median(c)
-		ratio := pairedRatio(a, c)
-		tgt, verdict := "", ""
-		for _, t := range targets {
-			if t.bench != r.bench || t.unit != r.unit {
-				continue
-			}
-			v, what := ratio, ""
-			if t.abs {
-				v, what = am, "anykube "
-			}
-			switch {
-			case t.abs || t.max > 0:
-				tgt = fmt.Sprintf("%s<= %g", what, t.max)
-				verdict = pass(v <= t.max)
-			case t.min > 0:
-				tgt = fmt.Sprintf("%s>= %g", what, t.min)
-				verdict = pass(v >= t.min)
-			}
-			if t.info {
-				verdict = "(" + strings.ToLower(verdict) + ")"
-				continue
-			}
-			checked++
-			if verdict == "MISSED" {
-				missed++
-			}
-		}
 		runs := strconv.Itoa(len(a))
 		if len(c) != len(a) {
 			runs += "/" + strconv.Itoa(len(c))
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", r.bench, r.unit, human(am, r.unit), human(cm, r.unit), ratioString(ratio), runs, tgt, verdict)
+		out = append(out, figure{bench: r.bench, unit: r.unit, ak: median(a), cg: median(c), ratio: pairedRatio(a, c), runs: runs})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].bench != out[j].bench {
+			return out[i].bench < out[j].bench
+		}
+		return out[i].unit < out[j].unit
+	})
+	return out
+}
+
+// onlyUnitsFor returns the onlyUnits entry that applies to bench: its own
+// or its case's, as for targets.
+func onlyUnitsFor(bench string) ([]string, bool) {
+	for b, units := range onlyUnits {
+		if appliesTo(b, bench) {
+			return units, true
+		}
+	}
+	return nil, false
+}
+
+// appliesTo reports whether a target (or onlyUnits entry) keyed by key
+// applies to the benchmark named bench: the benchmark itself, and every
+// shape of it, named key/<shape>.
+func appliesTo(key, bench string) bool {
+	return bench == key || strings.HasPrefix(bench, key+"/")
+}
+
+// shapeName is how the tables name bench as a shape of the target keyed by
+// key: the part after key, or "-" for the benchmark itself.
+func shapeName(key, bench string) string {
+	if s := strings.TrimPrefix(bench, key+"/"); s != bench {
+		return s
+	}
+	return "-"
+}
+
+// value is the number t bounds in f: the ratio, or anykube's median.
+func (t target) value(f figure) float64 {
+	if t.abs {
+		return f.ak
+	}
+	return f.ratio
+}
+
+// met reports whether f meets t. A figure with no ratio (a client-go
+// median of zero) meets no ratio target.
+func (t target) met(f figure) bool {
+	v := t.value(f)
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return false
+	}
+	if t.abs || t.max > 0 {
+		return v <= t.max
+	}
+	return v >= t.min
+}
+
+// bound is the target as the tables print it.
+func (t target) bound() string {
+	what := ""
+	if t.abs {
+		what = "anykube "
+	}
+	if t.abs || t.max > 0 {
+		return fmt.Sprintf("%s<= %g", what, t.max)
+	}
+	return fmt.Sprintf("%s>= %g", what, t.min)
+}
+
+// verdict is how the tables print whether t is met: in parentheses for a
+// target shown for reference.
+func (t target) verdict(met bool) string {
+	v := pass(met)
+	if t.info {
+		return "(" + strings.ToLower(v) + ")"
+	}
+	return v
+}
+
+// worse reports whether a is further from meeting t than b: a larger
+// value under a bound from above, a smaller one under a bound from below.
+// A figure without a value is the worst.
+func (t target) worse(a, b figure) bool {
+	va, vb := t.value(a), t.value(b)
+	switch {
+	case math.IsNaN(va) || math.IsInf(va, 0):
+		return !(math.IsNaN(vb) || math.IsInf(vb, 0))
+	case math.IsNaN(vb) || math.IsInf(vb, 0):
+		return false
+	case t.abs || t.max > 0:
+		return va > vb
+	default:
+		return va < vb
+	}
+}
+
+// outcome is one target's result over every shape of its case: the
+// worst shape's figure, and how many shapes missed.
+type outcome struct {
+	t             target
+	worst         figure
+	shapes, fails int
+}
+
+// evaluate checks each of ts against every figure it applies to, in the
+// order of ts, leaving out targets no figure was measured for.
+func evaluate(ts []target, figs []figure) []outcome {
+	var out []outcome
+	for _, t := range ts {
+		o := outcome{t: t}
+		for _, f := range figs {
+			if f.unit != t.unit || !appliesTo(t.bench, f.bench) {
+				continue
+			}
+			if o.shapes == 0 || t.worse(f, o.worst) {
+				o.worst = f
+			}
+			o.shapes++
+			if !t.met(f) {
+				o.fails++
+			}
+		}
+		if o.shapes > 0 {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+func printTable(samples map[key][]float64, m machine) {
+	figs := figures(samples)
+	outcomes := evaluate(targets, figs)
+	m.print()
+
+	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "target\tunit\tworst shape\tanykube\tclient-go\tratio\truns\ttarget\t\tshapes missed\t")
+	missed, checked := 0, 0
+	for _, o := range outcomes {
+		f := o.worst
+		if !o.t.info {
+			checked++
+			if o.fails > 0 {
+				missed++
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d of %d\t\n", o.t.bench, o.t.unit, shapeName(o.t.bench, f.bench),
+			human(f.ak, f.unit), human(f.cg, f.unit), ratioString(f.ratio), f.runs, o.t.bound(), o.t.verdict(o.fails == 0), o.fails, o.shapes)
 	}
 	tw.Flush()
-	fmt.Printf("\nmedians of the runs; ratio = median of the rounds' anykube / client-go; %d of %d targets missed; verdicts in parentheses are\n", missed, checked)
-	fmt.Printf("for the CPU-time twins of wall-time targets, shown for reference and not counted\n")
+	fmt.Printf("\none row per target: the worst of its shapes (benchmarks named after it, or after it and /<shape>); medians of the runs;\n")
+	fmt.Printf("ratio = median of the rounds' anykube / client-go; %d of %d targets missed on some shape; verdicts in parentheses are\n", missed, checked)
+	fmt.Printf("for the CPU-time twins of wall-time targets and other references, shown and not counted\n")
+
+	fmt.Printf("\nfull matrix: every shape, every figure\n\n")
+	tw = tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "figure\tunit\tanykube\tclient-go\tratio\truns\ttarget\t\t")
+	for _, f := range figs {
+		tgt, verdict := "", ""
+		for _, t := range targets {
+			if t.unit == f.unit && appliesTo(t.bench, f.bench) {
+				tgt, verdict = t.bound(), t.verdict(t.met(f))
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", f.bench, f.unit, human(f.ak, f.unit), human(f.cg, f.unit), ratioString(f.ratio), f.runs, tgt, verdict)
+	}
+	tw.Flush()
 }
 
 // pairedRatio returns the median of the per-round ratios a[i]/c[i] when
