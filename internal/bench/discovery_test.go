@@ -61,43 +61,13 @@ func BenchmarkDiscoveryColdAggregated(b *testing.B) {
 
 // BenchmarkDiscoveryAndFirstMapping is what a short-lived program does
 // first: cold aggregated discovery of a server with 2000 group-versions
-// through a memory cache and a deferred RESTMapper, and one mapping.
+// through a memory cache and a deferred RESTMapper, and one mapping, on
+// each of DiscoveryShapes.
 func BenchmarkDiscoveryAndFirstMapping(b *testing.B) {
 	b.Run("gvs-2000", func(b *testing.B) {
-		srv := discoverytest.NewServer(API2000(), discoverytest.ServerOptions{})
-		defer srv.Close()
-		s := newSides(srv.URL, "", nil)
-		akHC, cgHC := s.akHTTP(b), s.cgHTTP(b)
-		sameResources(b, akDiscover(b, s, akHC), cgDiscover(b, s, cgHC), MappingGroupVersions)
-
-		akOp := func(b *testing.B) schema.GroupVersionResource {
-			d, err := discovery.NewDiscoveryClientForConfigAndClient(s.ak, akHC)
-			if err != nil {
-				b.Fatal(err)
-			}
-			m, err := restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(d)).RESTMapping(deploymentKind)
-			if err != nil {
-				b.Fatal(err)
-			}
-			return m.Resource
+		for _, shape := range DiscoveryShapes() {
+			b.Run(shape.Name, func(b *testing.B) { discoveryAndFirstMapping(b, shape) })
 		}
-		cgOp := func(b *testing.B) schema.GroupVersionResource {
-			d, err := cgdiscovery.NewDiscoveryClientForConfigAndClient(s.cg, cgHC)
-			if err != nil {
-				b.Fatal(err)
-			}
-			m, err := cgrestmapper.NewDeferredDiscoveryRESTMapper(cgmemory.NewMemCacheClient(d)).RESTMapping(deploymentKind)
-			if err != nil {
-				b.Fatal(err)
-			}
-			return m.Resource
-		}
-		if a, c := akOp(b), cgOp(b); a != c {
-			b.Fatalf("anykube maps %v to %v, client-go to %v", deploymentKind, a, c)
-		}
-
-		side(b, "anykube", s.akCount, false, func(b *testing.B) { akOp(b) })
-		side(b, "clientgo", s.cgCount, false, func(b *testing.B) { cgOp(b) })
 	})
 
 	// The same job done with anykube's lazy mapper, which keeps only the
@@ -138,6 +108,43 @@ func BenchmarkDiscoveryAndFirstMapping(b *testing.B) {
 	})
 }
 
+func discoveryAndFirstMapping(b *testing.B, shape DiscoveryShape) {
+	srv := shape.Server()
+	defer srv.Close()
+	s := newSides(srv.URL, "", nil)
+	akHC, cgHC := s.akHTTP(b), s.cgHTTP(b)
+	sameResources(b, akDiscover(b, s, akHC), cgDiscover(b, s, cgHC), MappingGroupVersions)
+
+	akOp := func(b *testing.B) schema.GroupVersionResource {
+		d, err := discovery.NewDiscoveryClientForConfigAndClient(s.ak, akHC)
+		if err != nil {
+			b.Fatal(err)
+		}
+		m, err := restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(d)).RESTMapping(deploymentKind)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return m.Resource
+	}
+	cgOp := func(b *testing.B) schema.GroupVersionResource {
+		d, err := cgdiscovery.NewDiscoveryClientForConfigAndClient(s.cg, cgHC)
+		if err != nil {
+			b.Fatal(err)
+		}
+		m, err := cgrestmapper.NewDeferredDiscoveryRESTMapper(cgmemory.NewMemCacheClient(d)).RESTMapping(deploymentKind)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return m.Resource
+	}
+	if a, c := akOp(b), cgOp(b); a != c {
+		b.Fatalf("anykube maps %v to %v, client-go to %v", deploymentKind, a, c)
+	}
+
+	side(b, "anykube", s.akCount, false, func(b *testing.B) { akOp(b) })
+	side(b, "clientgo", s.cgCount, false, func(b *testing.B) { cgOp(b) })
+}
+
 // legacyLatency is what the legacy discovery server waits before each
 // response, as a remote API server's round trip would.
 const legacyLatency = 2 * time.Millisecond
@@ -150,15 +157,17 @@ const legacyLatency = 2 * time.Millisecond
 // group-version at once, anykube at most discovery.DefaultParallelism.
 func BenchmarkDiscoveryLegacy(b *testing.B) {
 	b.Run("gvs-500", func(b *testing.B) {
-		api := Legacy500()
-		srv := discoverytest.NewServer(api, discoverytest.ServerOptions{Latency: legacyLatency, DisableAggregated: true})
-		defer srv.Close()
+		dense := discoverytest.NewServer(Legacy500(), discoverytest.ServerOptions{Latency: legacyLatency, DisableAggregated: true})
+		defer dense.Close()
+		sparse := discoverytest.NewServer(LegacySparse500(), discoverytest.ServerOptions{Latency: legacyLatency, DisableAggregated: true})
+		defer sparse.Close()
 		for _, c := range []struct {
 			name string
 			s    *sides
 		}{
-			{"defaults", newSides(srv.URL, "", nil).withDefaults()},
-			{"unthrottled", newSides(srv.URL, "", nil)},
+			{"defaults", newSides(dense.URL, "", nil).withDefaults()},
+			{"unthrottled/dense", newSides(dense.URL, "", nil)},
+			{"unthrottled/sparse", newSides(sparse.URL, "", nil)},
 		} {
 			b.Run(c.name, func(b *testing.B) {
 				s := c.s
@@ -192,6 +201,7 @@ func TestDiscoveryAgrees(t *testing.T) {
 	}{
 		{"aggregated-2000", API2000(), discoverytest.ServerOptions{}},
 		{"legacy-500", Legacy500(), discoverytest.ServerOptions{DisableAggregated: true}},
+		{"legacy-sparse-500", LegacySparse500(), discoverytest.ServerOptions{DisableAggregated: true}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			srv := discoverytest.NewServer(c.api, c.opts)

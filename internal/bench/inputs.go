@@ -44,6 +44,79 @@ func API2000() *discoverytest.API {
 	return restmappertest.API(MappingGroups())
 }
 
+// DiscoveryShape is one layout of a discovery benchmark's 2000
+// group-versions and how its server sends them.
+type DiscoveryShape struct {
+	// Name is the shape's sub-benchmark name.
+	Name string
+	// Groups lays out the CRD-like groups after the built-in ones.
+	Groups restmappertest.Shape
+	// Chunked sends the documents without a Content-Length, as
+	// kube-apiserver sends large answers it does not compress.
+	Chunked bool
+}
+
+// API returns the shape's documents for 2000 group-versions.
+func (s DiscoveryShape) API() *discoverytest.API {
+	return restmappertest.API(restmappertest.GroupResourcesShaped(MappingGroupVersions, s.Groups))
+}
+
+// Server starts a server of the shape's documents; Close it when done.
+func (s DiscoveryShape) Server() *discoverytest.Server {
+	return discoverytest.NewServer(s.API(), discoverytest.ServerOptions{Chunked: s.Chunked})
+}
+
+// Layouts of 2000 group-versions besides the built-in groups: dense is
+// MappingGroups' (groups of one to three versions, two to five kinds with
+// status subresources: about 6,900 resources and as many subresources,
+// 3 MB aggregated); sparse is a cluster full of small CRD groups, each of
+// one version and one or two kinds (about 1,900 groups, 2,900 resources);
+// large is fewer groups of five versions with eight to twelve kinds each
+// (about 390 groups).
+var (
+	denseGroups  = restmappertest.Shape{}
+	sparseGroups = restmappertest.Shape{Versions: 1, MinKinds: 1, MaxKinds: 2, NoSubresources: true}
+	largeGroups  = restmappertest.Shape{Versions: 5, MinKinds: 8, MaxKinds: 12}
+)
+
+// DiscoveryShapes are the shapes the aggregated discovery cases run on:
+// each layout with and without subresources, sent chunked (as
+// kube-apiserver sends them) and, for the dense layout, with a
+// Content-Length as well.
+func DiscoveryShapes() []DiscoveryShape {
+	nosub := func(s restmappertest.Shape) restmappertest.Shape { s.NoSubresources = true; return s }
+	withSub := func(s restmappertest.Shape) restmappertest.Shape { s.NoSubresources = false; return s }
+	return []DiscoveryShape{
+		{Name: "dense-sized", Groups: denseGroups},
+		{Name: "dense-chunked", Groups: denseGroups, Chunked: true},
+		{Name: "dense-nosub-chunked", Groups: nosub(denseGroups), Chunked: true},
+		{Name: "sparse-sized", Groups: sparseGroups},
+		{Name: "sparse-chunked", Groups: sparseGroups, Chunked: true},
+		{Name: "sparse-sub-chunked", Groups: withSub(sparseGroups), Chunked: true},
+		{Name: "large-chunked", Groups: largeGroups, Chunked: true},
+		{Name: "large-nosub-chunked", Groups: nosub(largeGroups), Chunked: true},
+	}
+}
+
+// StoredShapes are the layouts the cases that read no document per op
+// (a warm disk cache, the retained heap) run on: how the documents were
+// sent does not matter to them.
+func StoredShapes() []DiscoveryShape {
+	return []DiscoveryShape{
+		{Name: "dense", Groups: denseGroups},
+		{Name: "sparse", Groups: sparseGroups},
+		{Name: "large", Groups: largeGroups},
+	}
+}
+
+// LegacySparse500 returns 500 group-versions of the sparse layout (the
+// built-in groups, then about 440 CRD-like groups of one version and one or
+// two kinds without subresources) for the legacy discovery benchmark: one
+// small document per group-version.
+func LegacySparse500() *discoverytest.API {
+	return restmappertest.API(restmappertest.GroupResourcesShaped(2*LegacyGroups, sparseGroups))
+}
+
 // Legacy500 returns the legacy discovery benchmark's documents: core v1 and
 // 250 groups (g000.example.com ...) of 2 versions, each group-version with
 // 5 resources with status subresources, the first also with scale: 501
