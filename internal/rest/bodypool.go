@@ -72,14 +72,17 @@ func ageBodies() {
 
 // getBody returns an empty buffer, reused when one is free, with room for
 // sizeHint bytes and the EOF read when the hint is known and small enough
-// to pool.
+// to pool. With a hint, it takes the smallest free buffer with that room,
+// or else the largest, which it replaces; without one, the largest: two
+// requests in flight at once, a small and a large answer, then each get
+// the buffer that fits them, rather than the small one taking the large
+// answer's buffer and the large one growing or allocating another.
 func getBody(sizeHint int64) *[]byte {
 	var p *[]byte
 	bodies.mu.Lock()
-	if n := len(bodies.free); n > 0 {
-		p = bodies.free[n-1].p
-		bodies.free[n-1] = freeBody{}
-		bodies.free = bodies.free[:n-1]
+	if i := pickBody(sizeHint); i >= 0 {
+		p = bodies.free[i].p
+		bodies.free = slices.Delete(bodies.free, i, i+1)
 	}
 	bodies.mu.Unlock()
 	if p == nil {
@@ -90,6 +93,25 @@ func getBody(sizeHint int64) *[]byte {
 	}
 	*p = (*p)[:0]
 	return p
+}
+
+// pickBody returns the position of the free buffer getBody takes for
+// sizeHint, -1 when none is free. Called with bodies.mu held.
+func pickBody(sizeHint int64) int {
+	fit, largest := -1, -1
+	for i, b := range bodies.free {
+		c := int64(cap(*b.p))
+		if largest < 0 || c > int64(cap(*bodies.free[largest].p)) {
+			largest = i
+		}
+		if sizeHint > 0 && c >= sizeHint+1 && (fit < 0 || c < int64(cap(*bodies.free[fit].p))) {
+			fit = i
+		}
+	}
+	if fit >= 0 {
+		return fit
+	}
+	return largest
 }
 
 // putBody makes a buffer free for the next request unless it is too large
@@ -115,17 +137,33 @@ func putBody(p *[]byte) {
 // it into an *ResponseTooLargeError naming the request.
 var errBodyTooLarge = errors.New("response body larger than the limit")
 
+// spillBlock is the size of the blocks readInto reads an unsized body into
+// once it outgrows its buffer.
+const spillBlock = 64 << 10
+
+// spillBlocks keeps readInto's blocks between requests. A sync.Pool is
+// enough here: a block is only scratch space, and a miss costs one block.
+var spillBlocks = sync.Pool{New: func() any { return new([spillBlock]byte) }}
+
 // readInto appends everything rd yields to buf. A buffer already large
-// enough is filled in place, so a reused buffer does not grow again; an
-// unsized body (a gzipped answer) doubles it as io.ReadAll would. With a
-// limit (0: none), the buffer never grows past limit+1 bytes, and a body
-// that fills them fails with errBodyTooLarge: memory stays bounded however
-// long the sender goes on.
+// enough is filled in place, so a reused buffer does not grow again. A body
+// that outgrows it (an unsized one: chunked, or gzipped) is read on into
+// pooled blocks of spillBlock bytes and copied once, at the end, into a
+// buffer of about its size: growing one buffer by doubling instead
+// allocates two to four times the body (every size on the way, and up to
+// twice the room), where a sized body costs its size. So is a body read
+// without a buffer; a small buffer given still doubles up to spillBlock,
+// which costs little. With a limit (0: none), no
+// more than limit+1 bytes are read, and a body that reaches them fails with
+// errBodyTooLarge: memory stays bounded however long the sender goes on.
 func readInto(buf []byte, rd io.Reader, limit int64) ([]byte, error) {
 	for {
 		if len(buf) == readEnd(buf, limit) {
 			if limit > 0 && int64(len(buf)) > limit {
 				return buf, errBodyTooLarge
+			}
+			if cap(buf) == 0 || cap(buf) >= spillBlock {
+				return spill(buf, rd, limit)
 			}
 			grow := max(512, cap(buf))
 			if limit > 0 {
@@ -145,6 +183,54 @@ func readInto(buf []byte, rd io.Reader, limit int64) ([]byte, error) {
 			return buf, err
 		}
 	}
+}
+
+// spill reads the rest of rd, after the full buf, into pooled blocks, and
+// returns buf's bytes and theirs in a new buffer of their size, with a
+// sixty-fourth more room: reused for the next request, it is filled in
+// place when the next answer is as large or a little larger (a list whose
+// resource versions grew a digit), and it has the byte of room that lets
+// the read see the end. A read error returns what was read with it; a body
+// past the limit returns buf and errBodyTooLarge.
+func spill(buf []byte, rd io.Reader, limit int64) ([]byte, error) {
+	var blocks []*[spillBlock]byte
+	defer func() {
+		for _, b := range blocks {
+			spillBlocks.Put(b)
+		}
+	}()
+	total, fill := int64(len(buf)), spillBlock
+	var err error
+	for err == nil {
+		if fill == spillBlock {
+			blocks = append(blocks, spillBlocks.Get().(*[spillBlock]byte))
+			fill = 0
+		}
+		room := spillBlock - fill
+		if limit > 0 {
+			room = int(min(int64(room), limit+1-total))
+		}
+		var n int
+		n, err = rd.Read(blocks[len(blocks)-1][fill : fill+room])
+		fill += n
+		total += int64(n)
+		if limit > 0 && total > limit {
+			return buf, errBodyTooLarge
+		}
+	}
+	out := make([]byte, 0, total+total>>6+1)
+	out = append(out, buf...)
+	for i, b := range blocks {
+		if i == len(blocks)-1 {
+			out = append(out, b[:fill]...)
+		} else {
+			out = append(out, b[:]...)
+		}
+	}
+	if err == io.EOF {
+		err = nil
+	}
+	return out, err
 }
 
 // readEnd is how far readInto may fill buf: its capacity, but no further

@@ -1,7 +1,6 @@
 package rest
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -218,17 +217,13 @@ func readAll(resp *http.Response, limit int64) ([]byte, error) {
 		buf := make([]byte, 0, n+1) // +1 lets the read see EOF without growing
 		return readInto(buf, resp.Body, limit)
 	}
-	// An unsized body (gzip, chunked) is read into a reused buffer and
-	// copied out once at its final size, instead of growing a fresh slice
-	// by doubling, which allocates about twice the body.
-	p := getBody(0)
-	defer putBody(p)
-	buf, err := readInto(*p, resp.Body, limit)
-	*p = buf
+	// An unsized body (gzip, chunked) is read through pooled blocks and
+	// copied out once, at about its size (see readInto).
+	buf, err := readInto(nil, resp.Body, limit)
 	if err != nil {
 		return nil, err
 	}
-	return bytes.Clone(buf), nil
+	return buf, nil
 }
 
 // tooLarge ends res with a *ResponseTooLargeError for a body past
