@@ -346,14 +346,16 @@ func deriveNames(kind string) derivedNames {
 // table adds under each name and kind.
 func (b *indexBuilder) count(gv schema.GroupVersion, t *gvTable) {
 	names := b.ix.names
-	for name, kind := range t.resourceToKind {
+	for _, e := range t.resourceToKind.entries {
+		name, kind := e.key, e.val
 		s := b.nameSpans(name)
 		s.kinds.n++
 		names[name] = s
 		b.kindID(kind)
 	}
-	b.nNameKinds += len(t.resourceToKind)
-	for plural, singular := range t.pluralToSingular {
+	b.nNameKinds += len(t.resourceToKind.entries)
+	for _, e := range t.pluralToSingular.entries {
+		plural, singular := e.key, e.val
 		s := b.nameSpans(plural)
 		s.resources.n++
 		names[plural] = s
@@ -365,7 +367,8 @@ func (b *indexBuilder) count(gv schema.GroupVersion, t *gvTable) {
 			b.nNameResources++
 		}
 	}
-	for kind, k := range t.kindToPlural {
+	for _, e := range t.kindToPlural.entries {
+		kind, k := e.key, e.val
 		gk := schema.GroupKind{Group: gv.Group, Kind: kind}
 		s := b.ix.kinds[gk]
 		s.n++
@@ -374,7 +377,7 @@ func (b *indexBuilder) count(gv schema.GroupVersion, t *gvTable) {
 			b.nMappings++
 		}
 	}
-	b.nKinds += len(t.kindToPlural)
+	b.nKinds += len(t.kindToPlural.entries)
 }
 
 // nameSpans returns what the first pass has counted for name so far, giving
@@ -433,13 +436,15 @@ func (b *indexBuilder) allocate() {
 // pass.
 func (b *indexBuilder) place(i int32, gv schema.GroupVersion, t *gvTable) {
 	ix := b.ix
-	for name, kind := range t.resourceToKind {
+	for _, e := range t.resourceToKind.entries {
+		name, kind := e.key, e.val
 		s := ix.names[name]
 		ix.nameKinds[s.kinds.start+s.kinds.n] = nameKind{gv: i, kind: b.kindIDs[kind]}
 		s.kinds.n++
 		ix.names[name] = s
 	}
-	for plural, singular := range t.pluralToSingular {
+	for _, e := range t.pluralToSingular.entries {
+		plural, singular := e.key, e.val
 		r := nameResource{gv: i, plural: ix.names[plural].id}
 		if singular != "" {
 			r.singular = ix.names[singular].id
@@ -449,7 +454,8 @@ func (b *indexBuilder) place(i int32, gv schema.GroupVersion, t *gvTable) {
 			b.placeResource(singular, r)
 		}
 	}
-	for kind, k := range t.kindToPlural {
+	for _, e := range t.kindToPlural.entries {
+		kind, k := e.key, e.val
 		gk := schema.GroupKind{Group: gv.Group, Kind: kind}
 		s := ix.kinds[gk]
 		e := &ix.kindEntries[s.start+s.n]
@@ -491,9 +497,9 @@ func (b *indexBuilder) sortResources() {
 // inside a group-version (two resources of one kind, a resource whose
 // plural is another's guessed list name) resolve the way client-go's do.
 type gvTable struct {
-	resourceToKind   map[string]string
-	pluralToSingular map[string]string
-	kindToPlural     map[string]kindTarget
+	resourceToKind   smallMap[string]
+	pluralToSingular smallMap[string]
+	kindToPlural     smallMap[kindTarget]
 }
 
 // kindTarget is what one kind maps to in a group-version.
@@ -506,15 +512,9 @@ type kindTarget struct {
 }
 
 func (t *gvTable) reset() {
-	if t.resourceToKind == nil {
-		t.resourceToKind = make(map[string]string)
-		t.pluralToSingular = make(map[string]string)
-		t.kindToPlural = make(map[string]kindTarget)
-		return
-	}
-	clear(t.resourceToKind)
-	clear(t.pluralToSingular)
-	clear(t.kindToPlural)
+	t.resourceToKind.reset()
+	t.pluralToSingular.reset()
+	t.kindToPlural.reset()
 }
 
 // fill registers, for every resource that is not a subresource, its kind
@@ -542,10 +542,63 @@ func (t *gvTable) fill(resources []metav1.APIResource, derive func(string) deriv
 }
 
 func (t *gvTable) add(kind, plural, singular string, target kindTarget) {
-	t.pluralToSingular[plural] = singular
+	t.pluralToSingular.set(plural, singular)
 	if singular != "" {
-		t.resourceToKind[singular] = kind
+		t.resourceToKind.set(singular, kind)
 	}
-	t.resourceToKind[plural] = kind
-	t.kindToPlural[kind] = target
+	t.resourceToKind.set(plural, kind)
+	t.kindToPlural.set(kind, target)
+}
+
+// smallMap maps strings to V for one group-version's table: entries in
+// the order first set, found by a linear search while there are few, as
+// in most group-versions, and through a map past smallMapLinear. Clearing
+// and filling three Go maps for each of thousands of small group-versions
+// was a third of the index's build time on a server of many small groups.
+type smallMap[V any] struct {
+	entries []smallEntry[V]
+	// at gives the position of each key in entries once there are more
+	// than smallMapLinear.
+	at map[string]int
+}
+
+type smallEntry[V any] struct {
+	key string
+	val V
+}
+
+// smallMapLinear is the most entries a smallMap searches one by one.
+const smallMapLinear = 32
+
+func (m *smallMap[V]) reset() {
+	clear(m.entries)
+	m.entries = m.entries[:0]
+	clear(m.at)
+}
+
+// set sets key to val, in place when key is already set.
+func (m *smallMap[V]) set(key string, val V) {
+	if len(m.entries) <= smallMapLinear {
+		for i := range m.entries {
+			if m.entries[i].key == key {
+				m.entries[i].val = val
+				return
+			}
+		}
+	} else if i, ok := m.at[key]; ok {
+		m.entries[i].val = val
+		return
+	}
+	m.entries = append(m.entries, smallEntry[V]{key: key, val: val})
+	switch n := len(m.entries); {
+	case n == smallMapLinear+1:
+		if m.at == nil {
+			m.at = make(map[string]int)
+		}
+		for i, e := range m.entries {
+			m.at[e.key] = i
+		}
+	case n > smallMapLinear+1:
+		m.at[key] = n - 1
+	}
 }
