@@ -68,14 +68,31 @@ func SplitGroupsAndResources(list APIGroupDiscoveryList) (
 	failed map[schema.GroupVersion]error,
 ) {
 	groups = &metav1.APIGroupList{Groups: make([]metav1.APIGroup, 0, len(list.Items))}
-	resources = make(map[schema.GroupVersion]*metav1.APIResourceList)
+	resources = make(map[schema.GroupVersion]*metav1.APIResourceList, countVersions(&list))
 	failed = make(map[schema.GroupVersion]error)
+	splitInto(&list, &groups.Groups, resources, failed)
+	return groups, resources, failed
+}
+
+// splitInto is SplitGroupsAndResources appending to groups and adding to
+// resources and failed, so that a caller merging several documents fills
+// containers made once at their final size.
+func splitInto(list *APIGroupDiscoveryList, groups *[]metav1.APIGroup, resources map[schema.GroupVersion]*metav1.APIResourceList, failed map[schema.GroupVersion]error) {
 	for i := range list.Items {
 		if g, ok := convertGroup(&list.Items[i], resources, failed); ok {
-			groups.Groups = append(groups.Groups, g)
+			*groups = append(*groups, g)
 		}
 	}
-	return groups, resources, failed
+}
+
+// countVersions returns the number of group-versions list holds, stale
+// ones included.
+func countVersions(list *APIGroupDiscoveryList) int {
+	n := 0
+	for i := range list.Items {
+		n += len(list.Items[i].Versions)
+	}
+	return n
 }
 
 // convertGroup converts one group, adding its resource lists and stale

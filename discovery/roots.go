@@ -17,9 +17,18 @@ import (
 // document says nothing of the per-group-version documents a tag would
 // have to vouch for.
 func parseRoots(api, apis *response) (*Snapshot, error) {
+	// Sized for both documents when getRoot decoded them aggregated, so
+	// that the group list and the map of resource lists do not grow.
+	groups, versions := 0, 0
+	for _, res := range []*response{api, apis} {
+		if res != nil && res.root != nil && res.root.aggregated != nil {
+			groups += len(res.root.aggregated.Items)
+			versions += countVersions(res.root.aggregated)
+		}
+	}
 	snap := &Snapshot{
-		Groups:    &metav1.APIGroupList{},
-		Resources: make(map[schema.GroupVersion]*metav1.APIResourceList),
+		Groups:    &metav1.APIGroupList{Groups: make([]metav1.APIGroup, 0, groups)},
+		Resources: make(map[schema.GroupVersion]*metav1.APIResourceList, versions),
 		Failed:    make(map[schema.GroupVersion]error),
 	}
 	aggregated := true
@@ -119,14 +128,7 @@ func parseRoot(path string, res *response, snap *Snapshot) (aggregated bool, err
 	}
 	switch {
 	case root.aggregated != nil:
-		groups, resources, failed := SplitGroupsAndResources(*root.aggregated)
-		snap.Groups.Groups = append(snap.Groups.Groups, groups.Groups...)
-		for gv, l := range resources {
-			snap.Resources[gv] = l
-		}
-		for gv, e := range failed {
-			snap.Failed[gv] = e
-		}
+		splitInto(root.aggregated, &snap.Groups.Groups, snap.Resources, snap.Failed)
 		return true, nil
 	case root.versions != nil:
 		if g, ok := coreGroup(root.versions); ok {

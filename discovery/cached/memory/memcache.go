@@ -332,7 +332,7 @@ func (c *MemCacheClient) filled(ctx context.Context) (snap *snapshot, loaded boo
 // revalidate is asked whether prev is still current first.
 func (c *MemCacheClient) load(ctx context.Context, prev *snapshot) (*snapshot, error) {
 	view := c.delegate.WithContext(ctx)
-	snap := &snapshot{entries: make(map[schema.GroupVersion]entry)}
+	snap := &snapshot{}
 	var (
 		resources map[schema.GroupVersion]*metav1.APIResourceList
 		failed    map[schema.GroupVersion]error
@@ -380,6 +380,7 @@ func (c *MemCacheClient) load(ctx context.Context, prev *snapshot) (*snapshot, e
 		}
 		failed = fetchFailed
 	}
+	snap.entries = make(map[schema.GroupVersion]entry, len(resources)+len(failed))
 	setEntries(snap.entries, resources, failed)
 	snap.fresh = delegateFresh(c.delegate)
 	snap.expires = delegateExpires(c.delegate)
