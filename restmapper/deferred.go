@@ -139,11 +139,11 @@ func (d *DeferredDiscoveryRESTMapper) load(ctx context.Context) error {
 	d.mu.Lock()
 	gen := d.gen
 	d.mu.Unlock()
-	groups, failed, err := getAPIGroupResources(d.client.WithContext(ctx))
+	sources, failed, err := getDiscoveredOrder(d.client.WithContext(ctx))
 	if err != nil {
 		return fmt.Errorf("restmapper: loading discovery: %w", err)
 	}
-	s := &deferredSnapshot{ix: newIndex(groups), failed: failed, loadedAt: d.clock()}
+	s := &deferredSnapshot{ix: indexSources(sources), failed: failed, loadedAt: d.clock()}
 	d.mu.Lock()
 	if d.gen == gen {
 		d.snap.Store(s)

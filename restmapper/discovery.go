@@ -31,15 +31,35 @@ func GetAPIGroupResources(d discovery.DiscoveryInterface) ([]*APIGroupResources,
 // group-versions whose discovery failed (nil when none did), for mappers
 // that report them.
 func getAPIGroupResources(d discovery.DiscoveryInterface) ([]*APIGroupResources, map[schema.GroupVersion]error, error) {
+	groups, lists, failed, err := discover(d)
+	if err != nil {
+		return nil, nil, err
+	}
+	return groupResources(groups, lists), failed, nil
+}
+
+// getDiscoveredOrder is getAPIGroupResources for a mapper that needs only
+// the index: the group-versions to index, in priority order.
+func getDiscoveredOrder(d discovery.DiscoveryInterface) ([]groupVersionSource, map[schema.GroupVersion]error, error) {
+	groups, lists, failed, err := discover(d)
+	if err != nil {
+		return nil, nil, err
+	}
+	return discoveredOrder(groups, lists), failed, nil
+}
+
+// discover asks d for every group and resource list; a failure of some
+// group-versions only is returned in failed, not as an error.
+func discover(d discovery.DiscoveryInterface) ([]*metav1.APIGroup, []*metav1.APIResourceList, map[schema.GroupVersion]error, error) {
 	if d == nil {
-		return nil, nil, errNoClient
+		return nil, nil, nil, errNoClient
 	}
 	groups, lists, err := d.ServerGroupsAndResources()
 	failed, partial := discovery.GroupDiscoveryFailedErrorGroups(err)
 	if err != nil && !partial {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return groupResources(groups, lists), failed, nil
+	return groups, lists, failed, nil
 }
 
 // failuresFor returns the failures among failed that a question needing n

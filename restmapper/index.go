@@ -40,8 +40,9 @@ type index struct {
 	nameResources []nameResource
 	// strs holds every name and kind the arrays refer to, by position:
 	// four bytes a reference instead of a string header's sixteen. Position
-	// 0 is the empty string, and a string has one position, so that equal
-	// positions mean equal strings.
+	// 0 is the empty string, and a name has one position, so that equal
+	// positions mean equal names; kinds are only ever read back as strings,
+	// and a kind string may sit at more than one position.
 	strs []string
 }
 
@@ -153,32 +154,81 @@ func priorityOrder(groups []*APIGroupResources) []groupVersionSource {
 			n += len(g.VersionedResources)
 		}
 	}
-	out := make([]groupVersionSource, 0, n)
-	seen := make(map[schema.GroupVersion]bool, n)
-	add := func(g *APIGroupResources, version string) {
-		gv := schema.GroupVersion{Group: g.Group.Name, Version: version}
+	return orderSources(len(groups), n, func(i int) *metav1.APIGroup {
+		if groups[i] == nil {
+			return nil
+		}
+		return &groups[i].Group
+	}, func(i int, version string) ([]metav1.APIResource, bool) {
+		r, ok := groups[i].VersionedResources[version]
+		return r, ok
+	})
+}
+
+// discoveredOrder is priorityOrder for discovery's results as
+// ServerGroupsAndResources returns them, without pairing them up as
+// groupResources does first: priorityOrder(groupResources(groups, lists))
+// without an APIGroupResources and its map for each group, which on a
+// server of many small groups cost as much as the index's own maps. A
+// version's list is the last listed under its name that exists, as
+// groupResources keeps it.
+func discoveredOrder(groups []*metav1.APIGroup, lists []*metav1.APIResourceList) []groupVersionSource {
+	byGV := make(map[string]*metav1.APIResourceList, len(lists))
+	for _, l := range lists {
+		if l != nil {
+			byGV[l.GroupVersion] = l
+		}
+	}
+	return orderSources(len(groups), len(byGV), func(i int) *metav1.APIGroup { return groups[i] }, func(i int, version string) ([]metav1.APIResource, bool) {
+		var out []metav1.APIResource
+		found := false
+		for _, v := range groups[i].Versions {
+			if v.Version != version {
+				continue
+			}
+			gv := v.GroupVersion
+			if gv == "" {
+				gv = schema.GroupVersion{Group: groups[i].Name, Version: v.Version}.String()
+			}
+			if l, ok := byGV[gv]; ok {
+				out, found = l.APIResources, true
+			}
+		}
+		return out, found
+	})
+}
+
+// orderSources walks n groups in priorityOrder's order: group(i) is the
+// i-th group (nil to skip it), resources(i, version) the resources of one
+// of its versions, false when it has none; about is a size hint.
+func orderSources(n, about int, group func(i int) *metav1.APIGroup, resources func(i int, version string) ([]metav1.APIResource, bool)) []groupVersionSource {
+	out := make([]groupVersionSource, 0, about)
+	seen := make(map[schema.GroupVersion]bool, about)
+	add := func(i int, g *metav1.APIGroup, version string) {
+		gv := schema.GroupVersion{Group: g.Name, Version: version}
 		if version == "" || seen[gv] || !listsVersion(g, version) {
 			return
 		}
-		resources, ok := g.VersionedResources[version]
+		rs, ok := resources(i, version)
 		if !ok {
 			return
 		}
 		seen[gv] = true
-		out = append(out, groupVersionSource{gv: gv, resources: resources})
+		out = append(out, groupVersionSource{gv: gv, resources: rs})
 	}
-	for _, g := range groups {
-		if g != nil && g.Group.Name == "" {
-			add(g, "v1")
+	for i := range n {
+		if g := group(i); g != nil && g.Name == "" {
+			add(i, g, "v1")
 		}
 	}
-	for _, g := range groups {
+	for i := range n {
+		g := group(i)
 		if g == nil {
 			continue
 		}
-		add(g, g.Group.PreferredVersion.Version)
-		for _, v := range g.Group.Versions {
-			add(g, v.Version)
+		add(i, g, g.PreferredVersion.Version)
+		for _, v := range g.Versions {
+			add(i, g, v.Version)
 		}
 	}
 	return out
@@ -187,8 +237,8 @@ func priorityOrder(groups []*APIGroupResources) []groupVersionSource {
 // listsVersion reports whether version is among g's versions. client-go
 // only builds mappings for listed versions, so a preferred version that is
 // not listed maps nothing.
-func listsVersion(g *APIGroupResources, version string) bool {
-	for _, v := range g.Group.Versions {
+func listsVersion(g *metav1.APIGroup, version string) bool {
+	for _, v := range g.Versions {
 		if v.Version == version {
 			return true
 		}
@@ -205,20 +255,24 @@ func listsVersion(g *APIGroupResources, version string) bool {
 // in priority order because group-versions are visited in that order; only
 // the resources of one group-version need sorting among themselves.
 func newIndex(groups []*APIGroupResources) *index {
-	sources := priorityOrder(groups)
+	return indexSources(priorityOrder(groups))
+}
+
+// indexSources indexes group-versions given in priority order.
+func indexSources(sources []groupVersionSource) *index {
 	b := newIndexBuilder(len(sources), kindsHint(sources))
 	b.deriveAll(sources)
 	var t gvTable
 	for i, src := range sources {
 		b.ix.gvs[i] = src.gv
 		t.reset()
-		t.fill(src.resources, b.derive)
+		t.fill(src.resources, b)
 		b.count(src.gv, &t)
 	}
 	b.allocate()
 	for i, src := range sources {
 		t.reset()
-		t.fill(src.resources, b.derive)
+		t.fill(src.resources, b)
 		b.place(int32(i), src.gv, &t)
 	}
 	b.sortResources()
@@ -255,18 +309,26 @@ type derivedNames struct {
 	// lower is the lower-cased kind; singular, the singular guessed for a
 	// resource that declares none.
 	lower, singular string
+	// kind is the kind itself.
+	kind string
 	// list is the guessed "<Kind>List" kind, and listPlural and
 	// listSingular the resource names guessed for it.
 	list, listPlural, listSingular string
+	// kindID, lowerID and listID are the positions in index.strs of the
+	// kind, lower and list.
+	kindID, lowerID, listID int32
 }
 
 // indexBuilder holds what building an index needs and the index does not.
 type indexBuilder struct {
-	ix      *index
-	derived map[string]derivedNames
-	// kindIDs gives the position in ix.strs of every kind string; names
-	// keep theirs in ix.names.
-	kindIDs map[string]int32
+	ix *index
+	// derived gives the position in derivedList of each declared kind's
+	// derived names, which hold the positions in ix.strs of the kind
+	// strings; names keep theirs in ix.names.
+	derived     map[string]int32
+	derivedList []derivedNames
+	// genericList is the "List" kind's, with its position in ix.strs.
+	genericList derivedNames
 	// mappings receives the mappings built with the index, one per kind a
 	// resource declares.
 	mappings []meta.RESTMapping
@@ -300,37 +362,50 @@ func (b *indexBuilder) deriveAll(sources []groupVersionSource) {
 			groups++
 		}
 	}
-	b.derived = make(map[string]derivedNames, groups)
+	b.derived = make(map[string]int32, groups)
+	b.derivedList = make([]derivedNames, 0, groups)
 	for _, src := range sources {
 		for i := range src.resources {
-			if r := &src.resources[i]; r.Name != "" && !strings.Contains(r.Name, "/") {
-				b.derive(r.Kind)
+			r := &src.resources[i]
+			if r.Name == "" || strings.Contains(r.Name, "/") {
+				continue
+			}
+			if _, ok := b.derived[r.Kind]; !ok {
+				b.derived[r.Kind] = int32(len(b.derivedList))
+				b.derivedList = append(b.derivedList, deriveNames(r.Kind))
 			}
 		}
 	}
-	n := len(b.derived)
+	n := len(b.derivedList)
 	b.ix.names = make(map[string]nameSpans, 4*n+2)
-	b.kindIDs = make(map[string]int32, 3*n+1)
 	b.ix.strs = make([]string, 1, 7*n+3)
+	for i := range b.derivedList {
+		d := &b.derivedList[i]
+		d.kindID, d.lowerID, d.listID = b.addStr(d.kind), b.addStr(d.lower), b.addStr(d.list)
+	}
+	b.genericList = genericList
+	b.genericList.listID = b.addStr(genericList.list)
+}
+
+// addStr appends s to ix.strs and returns its position.
+func (b *indexBuilder) addStr(s string) int32 {
+	b.ix.strs = append(b.ix.strs, s)
+	return int32(len(b.ix.strs) - 1)
 }
 
 // genericList holds the names of the "List" kind every group-version gets.
 var genericList = deriveNames("")
 
-func (b *indexBuilder) derive(kind string) derivedNames {
-	d, ok := b.derived[kind]
-	if !ok {
-		d = deriveNames(kind)
-		b.derived[kind] = d
-	}
-	return d
+// derive returns the derived names of a kind deriveAll has seen.
+func (b *indexBuilder) derive(kind string) *derivedNames {
+	return &b.derivedList[b.derived[kind]]
 }
 
 // deriveNames computes the names client-go derives from kind, through the
 // same apimachinery function client-go calls, so that the guesses agree.
 // The empty kind stands for the "List" kind itself.
 func deriveNames(kind string) derivedNames {
-	var d derivedNames
+	d := derivedNames{kind: kind}
 	if kind != "" {
 		d.lower = strings.ToLower(kind)
 		_, singular := meta.UnsafeGuessKindToResource(schema.GroupVersionKind{Kind: kind})
@@ -347,11 +422,9 @@ func deriveNames(kind string) derivedNames {
 func (b *indexBuilder) count(gv schema.GroupVersion, t *gvTable) {
 	names := b.ix.names
 	for _, e := range t.resourceToKind.entries {
-		name, kind := e.key, e.val
-		s := b.nameSpans(name)
+		s := b.nameSpans(e.key)
 		s.kinds.n++
-		names[name] = s
-		b.kindID(kind)
+		names[e.key] = s
 	}
 	b.nNameKinds += len(t.resourceToKind.entries)
 	for _, e := range t.pluralToSingular.entries {
@@ -391,20 +464,6 @@ func (b *indexBuilder) nameSpans(name string) nameSpans {
 	return s
 }
 
-// kindID returns the position of kind in ix.strs, adding it if needed.
-func (b *indexBuilder) kindID(kind string) int32 {
-	if kind == "" {
-		return 0
-	}
-	id, ok := b.kindIDs[kind]
-	if !ok {
-		id = int32(len(b.ix.strs))
-		b.ix.strs = append(b.ix.strs, kind)
-		b.kindIDs[kind] = id
-	}
-	return id
-}
-
 // allocate sizes the index's arrays from the counts and turns every count
 // into a start position, with a length of zero that place counts up again.
 func (b *indexBuilder) allocate() {
@@ -437,9 +496,9 @@ func (b *indexBuilder) allocate() {
 func (b *indexBuilder) place(i int32, gv schema.GroupVersion, t *gvTable) {
 	ix := b.ix
 	for _, e := range t.resourceToKind.entries {
-		name, kind := e.key, e.val
+		name := e.key
 		s := ix.names[name]
-		ix.nameKinds[s.kinds.start+s.kinds.n] = nameKind{gv: i, kind: b.kindIDs[kind]}
+		ix.nameKinds[s.kinds.start+s.kinds.n] = nameKind{gv: i, kind: e.val}
 		s.kinds.n++
 		ix.names[name] = s
 	}
@@ -497,7 +556,7 @@ func (b *indexBuilder) sortResources() {
 // inside a group-version (two resources of one kind, a resource whose
 // plural is another's guessed list name) resolve the way client-go's do.
 type gvTable struct {
-	resourceToKind   smallMap[string]
+	resourceToKind   smallMap[int32] // to the kind's position in index.strs
 	pluralToSingular smallMap[string]
 	kindToPlural     smallMap[kindTarget]
 }
@@ -522,31 +581,34 @@ func (t *gvTable) reset() {
 // "<Kind>List" kind, and finally the group-version's generic "List" kind.
 // The guessed names are not served by any server; client-go registers them
 // and so do we, because callers can observe them.
-func (t *gvTable) fill(resources []metav1.APIResource, derive func(string) derivedNames) {
+func (t *gvTable) fill(resources []metav1.APIResource, b *indexBuilder) {
 	for i := range resources {
 		r := &resources[i]
 		if r.Name == "" || strings.Contains(r.Name, "/") {
 			continue
 		}
-		d := derive(r.Kind)
+		d := b.derive(r.Kind)
 		singular := r.SingularName
 		if singular == "" {
 			singular = d.singular
 		}
 		root := !r.Namespaced
-		t.add(d.lower, r.Name, singular, kindTarget{plural: r.Name, root: root})
-		t.add(r.Kind, r.Name, singular, kindTarget{plural: r.Name, root: root, declared: true})
-		t.add(d.list, d.listPlural, d.listSingular, kindTarget{plural: d.listPlural, root: root})
+		t.add(d.lower, d.lowerID, r.Name, singular, kindTarget{plural: r.Name, root: root})
+		t.add(r.Kind, d.kindID, r.Name, singular, kindTarget{plural: r.Name, root: root, declared: true})
+		t.add(d.list, d.listID, d.listPlural, d.listSingular, kindTarget{plural: d.listPlural, root: root})
 	}
-	t.add(genericList.list, genericList.listPlural, genericList.listSingular, kindTarget{plural: genericList.listPlural, root: true})
+	g := &b.genericList
+	t.add(g.list, g.listID, g.listPlural, g.listSingular, kindTarget{plural: g.listPlural, root: true})
 }
 
-func (t *gvTable) add(kind, plural, singular string, target kindTarget) {
+// add registers kind, at position kindID in index.strs, under plural and
+// singular.
+func (t *gvTable) add(kind string, kindID int32, plural, singular string, target kindTarget) {
 	t.pluralToSingular.set(plural, singular)
 	if singular != "" {
-		t.resourceToKind.set(singular, kind)
+		t.resourceToKind.set(singular, kindID)
 	}
-	t.resourceToKind.set(plural, kind)
+	t.resourceToKind.set(plural, kindID)
 	t.kindToPlural.set(kind, target)
 }
 
