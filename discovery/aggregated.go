@@ -111,18 +111,19 @@ func convertGroup(in *APIGroupDiscovery, resources map[schema.GroupVersion]*meta
 		if len(out.Versions) == 1 {
 			out.PreferredVersion = gvd
 		}
-		resources[gv] = convertVersion(gv, v.Resources)
+		resources[gv] = convertVersion(gv, gvd.GroupVersion, v.Resources)
 	}
 	return out, len(out.Versions) > 0
 }
 
-// convertVersion builds the legacy resource list of one group-version.
-func convertVersion(gv schema.GroupVersion, in []APIResourceDiscovery) *metav1.APIResourceList {
+// convertVersion builds the legacy resource list of one group-version,
+// gvString being gv.String(), which the group's entry already holds.
+func convertVersion(gv schema.GroupVersion, gvString string, in []APIResourceDiscovery) *metav1.APIResourceList {
 	n := len(in)
 	for i := range in {
 		n += len(in[i].Subresources)
 	}
-	out := &metav1.APIResourceList{GroupVersion: gv.String(), APIResources: make([]metav1.APIResource, 0, n)}
+	out := &metav1.APIResourceList{GroupVersion: gvString, APIResources: make([]metav1.APIResource, 0, n)}
 	for i := range in {
 		r := &in[i]
 		namespaced := r.Scope == ScopeNamespace

@@ -211,7 +211,9 @@ func (d *aggDecoder) objectMeta(m *metav1.ObjectMeta) bool {
 	var seen uint32
 	return d.s.Object(func(key []byte) bool {
 		if string(key) == "name" {
-			return see(&seen, fName) && d.s.String(&m.Name)
+			// A group's name is unique in the document: interning it
+			// would only grow the scanner's table.
+			return see(&seen, fName) && d.s.StringNoIntern(&m.Name)
 		}
 		return d.s.Null()
 	})
