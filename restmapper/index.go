@@ -201,19 +201,28 @@ func discoveredOrder(groups []*metav1.APIGroup, lists []*metav1.APIResourceList)
 // orderSources walks n groups in priorityOrder's order: group(i) is the
 // i-th group (nil to skip it), resources(i, version) the resources of one
 // of its versions, false when it has none; about is a size hint.
+//
+// A group-version already added is looked for among the entries added
+// since its group's began, a handful, unless the group is the core group
+// or was listed before, when every entry is searched: a map of every
+// group-version added cost as much as the list itself.
 func orderSources(n, about int, group func(i int) *metav1.APIGroup, resources func(i int, version string) ([]metav1.APIResource, bool)) []groupVersionSource {
 	out := make([]groupVersionSource, 0, about)
-	seen := make(map[schema.GroupVersion]bool, about)
+	from := 0 // where the entries of the group being added may start
 	add := func(i int, g *metav1.APIGroup, version string) {
 		gv := schema.GroupVersion{Group: g.Name, Version: version}
-		if version == "" || seen[gv] || !listsVersion(g, version) {
+		if version == "" || !listsVersion(g, version) {
 			return
+		}
+		for j := from; j < len(out); j++ {
+			if out[j].gv == gv {
+				return
+			}
 		}
 		rs, ok := resources(i, version)
 		if !ok {
 			return
 		}
-		seen[gv] = true
 		out = append(out, groupVersionSource{gv: gv, resources: rs})
 	}
 	for i := range n {
@@ -221,11 +230,17 @@ func orderSources(n, about int, group func(i int) *metav1.APIGroup, resources fu
 			add(i, g, "v1")
 		}
 	}
+	listed := make(map[string]bool, n)
 	for i := range n {
 		g := group(i)
 		if g == nil {
 			continue
 		}
+		from = len(out)
+		if g.Name == "" || listed[g.Name] {
+			from = 0
+		}
+		listed[g.Name] = true
 		add(i, g, g.PreferredVersion.Version)
 		for _, v := range g.Versions {
 			add(i, g, v.Version)
@@ -362,21 +377,32 @@ func (b *indexBuilder) deriveAll(sources []groupVersionSource) {
 			groups++
 		}
 	}
+	// Kinds are counted first, so that the list of their names is made at
+	// its size, then derived in the order they first appear.
+	const unseen = -1
 	b.derived = make(map[string]int32, groups)
-	b.derivedList = make([]derivedNames, 0, groups)
-	for _, src := range sources {
-		for i := range src.resources {
-			r := &src.resources[i]
-			if r.Name == "" || strings.Contains(r.Name, "/") {
-				continue
-			}
-			if _, ok := b.derived[r.Kind]; !ok {
-				b.derived[r.Kind] = int32(len(b.derivedList))
-				b.derivedList = append(b.derivedList, deriveNames(r.Kind))
+	each := func(f func(kind string)) {
+		for _, src := range sources {
+			for i := range src.resources {
+				if r := &src.resources[i]; r.Name != "" && !strings.Contains(r.Name, "/") {
+					f(r.Kind)
+				}
 			}
 		}
 	}
-	n := len(b.derivedList)
+	each(func(kind string) {
+		if _, ok := b.derived[kind]; !ok {
+			b.derived[kind] = unseen
+		}
+	})
+	n := len(b.derived)
+	b.derivedList = make([]derivedNames, 0, n)
+	each(func(kind string) {
+		if b.derived[kind] == unseen {
+			b.derived[kind] = int32(len(b.derivedList))
+			b.derivedList = append(b.derivedList, deriveNames(kind))
+		}
+	})
 	b.ix.names = make(map[string]nameSpans, 4*n+2)
 	b.ix.strs = make([]string, 1, 7*n+3)
 	for i := range b.derivedList {
