@@ -6,28 +6,36 @@
 //
 // Every benchmark is named BenchmarkX/<case>/anykube and
 // BenchmarkX/<case>/clientgo, and both halves of a case share one input and,
-// where there is one, one server:
+// where there is one, one server. A case may run on several shapes of its
+// input, named <case>/<shape>; cmd/report holds a case's targets on every
+// shape:
 //
 //   - DiscoveryColdAggregated/crds-300: the real kube-apiserver of
 //     internal/testcluster with 300 CRDs installed (CRDs300: 100 groups of 3
 //     kinds). Each op builds a new discovery client and calls
 //     ServerGroupsAndResources; two requests (GET /api, /apis).
-//   - DiscoveryAndFirstMapping/gvs-2000: an httptest server (discoverytest)
-//     serving API2000's aggregated documents. Each op builds a discovery
-//     client, a memory cache and a deferred RESTMapper and maps
-//     apps/Deployment once. gvs-2000-lazy does the same job with anykube's
-//     LazyRESTMapper (client-go has none; its half is the deferred mapper
-//     again), for reference.
-//   - DiscoveryLegacy/gvs-500/{defaults,unthrottled}: an httptest server
-//     without aggregated discovery, serving Legacy500 and waiting 2ms before
-//     each response. Each op is ServerGroupsAndResources on a new client:
-//     2 + 501 requests. "defaults" leaves every setting at its zero value
-//     (client-go then limits itself to 5 requests a second after a burst of
-//     300); "unthrottled" sets QPS to -1 on both sides.
-//   - WarmStartDiskCache/gvs-2000: each library's disk cache, filled from
-//     the API2000 server before the timer starts; each op builds a new
-//     disk-cached client and a deferred RESTMapper and maps apps/Deployment,
-//     within the TTL.
+//   - DiscoveryAndFirstMapping/gvs-2000/<shape>: an httptest server
+//     (discoverytest) serving the aggregated documents of 2000
+//     group-versions laid out as each of DiscoveryShapes says: dense (API2000's
+//     layout), sparse (about 1,900 groups of one version and one or two
+//     kinds) and large (about 390 groups of five versions and 8-12 kinds),
+//     with or without status subresources, sent chunked (no Content-Length,
+//     as kube-apiserver sends large answers) or sized. Each op builds a
+//     discovery client, a memory cache and a deferred RESTMapper and maps
+//     apps/Deployment once. gvs-2000-lazy does the same job on API2000 with
+//     anykube's LazyRESTMapper (client-go has none; its half is the deferred
+//     mapper again), for reference.
+//   - DiscoveryLegacy/gvs-500/{defaults,unthrottled/dense,unthrottled/sparse}:
+//     an httptest server without aggregated discovery, serving Legacy500
+//     (dense) or LegacySparse500 and waiting 2ms before each response. Each
+//     op is ServerGroupsAndResources on a new client: 2 + 500 or so
+//     requests. "defaults" leaves every setting at its zero value (client-go
+//     then limits itself to 5 requests a second after a burst of 300);
+//     "unthrottled" sets QPS to -1 on both sides.
+//   - WarmStartDiskCache/gvs-2000/{dense,sparse,large}: each library's disk
+//     cache, filled from a server of that layout before the timer starts;
+//     each op builds a new disk-cached client and a deferred RESTMapper and
+//     maps apps/Deployment, within the TTL.
 //   - RESTMappingHit/gvs-2000, KindForHit/gvs-2000: a deferred RESTMapper over
 //     a memory-cached client of the API2000 server, loaded before the timer;
 //     each op is one RESTMapping (or KindFor of a partial resource) that
@@ -47,9 +55,10 @@
 //     millisecond) above the heap after a collection just before it,
 //     peak-x-body that as a multiple of the body, and result-B the live
 //     heap the returned list holds.
-//   - RetainedHeap/gvs-2000: the live heap, measured after two GCs, that a
-//     discovery client, its memory cache and a deferred RESTMapper loaded
-//     from the API2000 server keep, reported as retained-B.
+//   - RetainedHeap/gvs-2000/{dense,sparse,large}: the live heap, measured
+//     after two GCs, that a discovery client, its memory cache and a
+//     deferred RESTMapper loaded from a server of that layout keep, reported
+//     as retained-B.
 //   - InformerSync/configmaps-10k: the real kube-apiserver with
 //     InformerConfigMaps (10,000) ConfigMaps in InformerNamespace, created
 //     by the first run against a cluster and kept for later ones. Each op
