@@ -367,9 +367,10 @@ func newIndexBuilder(gvs, kinds int) *indexBuilder {
 // small groups). Each kind a resource declares adds at most four names
 // (its plural and singular, and those of its guessed list) and three kinds
 // (itself, lower-cased, and its list); "List" and its names are shared.
-// The derived names themselves are sized by the number of groups: most
-// groups, CRDs' above all, declare a kind of their own, and kinds shared
-// between groups count once.
+// The map of kinds is sized by the number of groups, since most groups,
+// CRDs' above all, declare a kind of their own; kinds shared between
+// groups count once. Each kind's three strings take their positions in
+// the string table here.
 func (b *indexBuilder) deriveAll(sources []groupVersionSource) {
 	groups := 0
 	for i, src := range sources {
