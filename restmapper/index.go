@@ -28,14 +28,14 @@ type index struct {
 	// kinds maps a group and a kind, as RESTMapping receives them, to the
 	// run of kindEntries holding one entry per group-version serving it, in
 	// priority order.
-	kinds       map[schema.GroupKind]span
+	kinds       kindTable
 	kindEntries []kindEntry
 	// names maps a resource name (plural, singular, or one of the guessed
 	// list names client-go also registers), as discovery spells it, to the
 	// runs of nameKinds and nameResources it matches. Queries lower-case
 	// their input, so a name discovery spells with capitals never matches,
 	// as in client-go.
-	names         map[string]nameSpans
+	names         nameTable
 	nameKinds     []nameKind
 	nameResources []nameResource
 	// strs holds every name and kind the arrays refer to, by position:
@@ -55,11 +55,10 @@ type nameSpans struct {
 	id               int32
 }
 
-// kindEntry is the mapping of one kind in one group-version. Only the kind
-// a resource declares gets its mapping built with the index; the names
-// client-go registers besides (the lower-cased kind, the guessed
-// "<Kind>List" and "List") are rarely asked for, so their mapping is built
-// on the first question and then shared like the others.
+// kindEntry is the mapping of one kind in one group-version. The mapping
+// is built on the first question about the kind and then shared: a program
+// asks about a few kinds, and building every declared kind's with the index
+// kept a tenth of the index for nothing.
 type kindEntry struct {
 	mapping atomic.Pointer[meta.RESTMapping]
 	gv      int32
@@ -101,7 +100,10 @@ func (ix *index) gvr(r *nameResource) schema.GroupVersionResource {
 
 // kindList returns the entries of gk, in priority order.
 func (ix *index) kindList(gk schema.GroupKind) []kindEntry {
-	s := ix.kinds[gk]
+	s := ix.kinds.find(ix.gvs, ix.strs, gk.Group, gk.Kind)
+	if s == nil {
+		return nil
+	}
 	return ix.kindEntries[s.start : s.start+s.n]
 }
 
@@ -282,7 +284,7 @@ func indexSources(sources []groupVersionSource) *index {
 		b.ix.gvs[i] = src.gv
 		t.reset()
 		t.fill(src.resources, b)
-		b.count(src.gv, &t)
+		b.count(int32(i), &t)
 	}
 	b.allocate()
 	for i, src := range sources {
@@ -344,18 +346,15 @@ type indexBuilder struct {
 	derivedList []derivedNames
 	// genericList is the "List" kind's, with its position in ix.strs.
 	genericList derivedNames
-	// mappings receives the mappings built with the index, one per kind a
-	// resource declares.
-	mappings []meta.RESTMapping
 	// Totals counted by the first pass.
-	nKinds, nNameKinds, nNameResources, nMappings int
+	nKinds, nNameKinds, nNameResources int
 }
 
 func newIndexBuilder(gvs, kinds int) *indexBuilder {
 	return &indexBuilder{
 		ix: &index{
 			gvs:   make([]schema.GroupVersion, gvs),
-			kinds: make(map[schema.GroupKind]span, kinds),
+			kinds: newKindTable(kinds),
 		},
 	}
 }
@@ -404,7 +403,7 @@ func (b *indexBuilder) deriveAll(sources []groupVersionSource) {
 			b.derivedList = append(b.derivedList, deriveNames(kind))
 		}
 	})
-	b.ix.names = make(map[string]nameSpans, 4*n+2)
+	b.ix.names = newNameTable(4*n + 2)
 	b.ix.strs = make([]string, 1, 7*n+3)
 	for i := range b.derivedList {
 		d := &b.derivedList[i]
@@ -444,51 +443,35 @@ func deriveNames(kind string) derivedNames {
 	return d
 }
 
-// count records, in the first pass, how many entries one group-version's
-// table adds under each name and kind.
-func (b *indexBuilder) count(gv schema.GroupVersion, t *gvTable) {
-	names := b.ix.names
+// count records, in the first pass, how many entries the i-th
+// group-version's table adds under each name and kind.
+func (b *indexBuilder) count(i int32, t *gvTable) {
 	for _, e := range t.resourceToKind.entries {
-		s := b.nameSpans(e.key)
-		s.kinds.n++
-		names[e.key] = s
+		b.nameSpans(e.key).kinds.n++
 	}
 	b.nNameKinds += len(t.resourceToKind.entries)
 	for _, e := range t.pluralToSingular.entries {
 		plural, singular := e.key, e.val
-		s := b.nameSpans(plural)
-		s.resources.n++
-		names[plural] = s
+		b.nameSpans(plural).resources.n++
 		b.nNameResources++
 		if singular != "" && singular != plural {
-			s := b.nameSpans(singular)
-			s.resources.n++
-			names[singular] = s
+			b.nameSpans(singular).resources.n++
 			b.nNameResources++
 		}
 	}
 	for _, e := range t.kindToPlural.entries {
-		kind, k := e.key, e.val
-		gk := schema.GroupKind{Group: gv.Group, Kind: kind}
-		s := b.ix.kinds[gk]
-		s.n++
-		b.ix.kinds[gk] = s
-		if k.declared {
-			b.nMappings++
-		}
+		b.ix.kinds.get(b.ix.gvs, b.ix.strs, i, e.val.kindID).n++
 	}
 	b.nKinds += len(t.kindToPlural.entries)
 }
 
-// nameSpans returns what the first pass has counted for name so far, giving
-// a name it has not seen a position in ix.strs.
-func (b *indexBuilder) nameSpans(name string) nameSpans {
-	s, ok := b.ix.names[name]
-	if !ok && name != "" {
-		s.id = int32(len(b.ix.strs))
-		b.ix.strs = append(b.ix.strs, name)
+// nameSpans returns the slot of name, giving a name the first pass has not
+// seen a position in ix.strs. The slot is valid until the next call.
+func (b *indexBuilder) nameSpans(name string) *nameSpans {
+	if s := b.ix.names.slot(b.ix.strs, name); s != nil {
+		return s
 	}
-	return s
+	return b.ix.names.insert(b.ix.strs, b.addStr(name))
 }
 
 // allocate sizes the index's arrays from the counts and turns every count
@@ -504,17 +487,22 @@ func (b *indexBuilder) allocate() {
 	ix.kindEntries = make([]kindEntry, b.nKinds)
 	ix.nameKinds = make([]nameKind, b.nNameKinds)
 	ix.nameResources = make([]nameResource, b.nNameResources)
-	b.mappings = make([]meta.RESTMapping, 0, b.nMappings)
 	var next int32
-	for gk, s := range ix.kinds {
-		ix.kinds[gk] = span{start: next}
-		next += s.n
+	for i := range ix.kinds.slots {
+		if s := &ix.kinds.slots[i]; s.kind != 0 {
+			n := s.n
+			s.span = span{start: next}
+			next += n
+		}
 	}
 	var nextKind, nextResource int32
-	for name, s := range ix.names {
-		ix.names[name] = nameSpans{kinds: span{start: nextKind}, resources: span{start: nextResource}, id: s.id}
-		nextKind += s.kinds.n
-		nextResource += s.resources.n
+	for i := range ix.names.slots {
+		if s := &ix.names.slots[i]; s.id != 0 {
+			nk, nr := s.kinds.n, s.resources.n
+			*s = nameSpans{kinds: span{start: nextKind}, resources: span{start: nextResource}, id: s.id}
+			nextKind += nk
+			nextResource += nr
+		}
 	}
 }
 
@@ -523,17 +511,15 @@ func (b *indexBuilder) allocate() {
 func (b *indexBuilder) place(i int32, gv schema.GroupVersion, t *gvTable) {
 	ix := b.ix
 	for _, e := range t.resourceToKind.entries {
-		name := e.key
-		s := ix.names[name]
+		s := ix.names.slot(ix.strs, e.key)
 		ix.nameKinds[s.kinds.start+s.kinds.n] = nameKind{gv: i, kind: e.val}
 		s.kinds.n++
-		ix.names[name] = s
 	}
 	for _, e := range t.pluralToSingular.entries {
 		plural, singular := e.key, e.val
-		r := nameResource{gv: i, plural: ix.names[plural].id}
+		r := nameResource{gv: i, plural: ix.names.slot(ix.strs, plural).id}
 		if singular != "" {
-			r.singular = ix.names[singular].id
+			r.singular = ix.names.slot(ix.strs, singular).id
 		}
 		b.placeResource(plural, r)
 		if singular != "" && singular != plural {
@@ -542,33 +528,27 @@ func (b *indexBuilder) place(i int32, gv schema.GroupVersion, t *gvTable) {
 	}
 	for _, e := range t.kindToPlural.entries {
 		kind, k := e.key, e.val
-		gk := schema.GroupKind{Group: gv.Group, Kind: kind}
-		s := ix.kinds[gk]
+		s := ix.kinds.find(ix.gvs, ix.strs, gv.Group, kind)
 		e := &ix.kindEntries[s.start+s.n]
 		s.n++
-		ix.kinds[gk] = s
-		e.gv, e.plural, e.root = i, ix.names[k.plural].id, k.root
-		if k.declared {
-			b.mappings = append(b.mappings, meta.RESTMapping{})
-			m := &b.mappings[len(b.mappings)-1]
-			*m = *ix.newMapping(kind, e)
-			e.mapping.Store(m)
-		}
+		e.gv, e.plural, e.root = i, ix.names.slot(ix.strs, k.plural).id, k.root
 	}
 }
 
 func (b *indexBuilder) placeResource(name string, r nameResource) {
-	s := b.ix.names[name]
+	s := b.ix.names.slot(b.ix.strs, name)
 	b.ix.nameResources[s.resources.start+s.resources.n] = r
 	s.resources.n++
-	b.ix.names[name] = s
 }
 
 // sortResources sorts the resources of each name by name within their
 // group-version, as client-go does.
 func (b *indexBuilder) sortResources() {
 	strs := b.ix.strs
-	for _, s := range b.ix.names {
+	for _, s := range b.ix.names.slots {
+		if s.id == 0 {
+			continue
+		}
 		slices.SortFunc(b.ix.nameResources[s.resources.start:s.resources.start+s.resources.n], func(a, b nameResource) int {
 			if c := cmp.Compare(a.gv, b.gv); c != 0 {
 				return c
@@ -591,10 +571,9 @@ type gvTable struct {
 // kindTarget is what one kind maps to in a group-version.
 type kindTarget struct {
 	plural string
+	// kindID is the kind's position in index.strs.
+	kindID int32
 	root   bool
-	// declared is set when the last registration of the kind was a
-	// resource declaring it, rather than a name derived from one.
-	declared bool
 }
 
 func (t *gvTable) reset() {
@@ -621,7 +600,7 @@ func (t *gvTable) fill(resources []metav1.APIResource, b *indexBuilder) {
 		}
 		root := !r.Namespaced
 		t.add(d.lower, d.lowerID, r.Name, singular, kindTarget{plural: r.Name, root: root})
-		t.add(r.Kind, d.kindID, r.Name, singular, kindTarget{plural: r.Name, root: root, declared: true})
+		t.add(r.Kind, d.kindID, r.Name, singular, kindTarget{plural: r.Name, root: root})
 		t.add(d.list, d.listID, d.listPlural, d.listSingular, kindTarget{plural: d.listPlural, root: root})
 	}
 	g := &b.genericList
@@ -636,6 +615,7 @@ func (t *gvTable) add(kind string, kindID int32, plural, singular string, target
 		t.resourceToKind.set(singular, kindID)
 	}
 	t.resourceToKind.set(plural, kindID)
+	target.kindID = kindID
 	t.kindToPlural.set(kind, target)
 }
 

@@ -68,28 +68,25 @@ func (ix *index) lookupName(name string) (nameEntry, bool) {
 }
 
 // lookupSpans finds name lower-cased. Lower-casing a name that has capitals
-// goes through a buffer on the stack, because a map lookup keyed by
-// string(bytes) does not allocate.
+// goes through a buffer on the stack, which the table looks up without
+// making a string.
 func (ix *index) lookupSpans(name string) (nameSpans, bool) {
 	upper := false
 	for i := 0; i < len(name); i++ {
 		c := name[i]
 		if c >= 0x80 {
-			s, ok := ix.names[strings.ToLower(name)]
-			return s, ok
+			return ix.names.find(ix.strs, strings.ToLower(name))
 		}
 		if 'A' <= c && c <= 'Z' {
 			upper = true
 		}
 	}
 	if !upper {
-		s, ok := ix.names[name]
-		return s, ok
+		return ix.names.find(ix.strs, name)
 	}
 	var buf [64]byte
 	if len(name) > len(buf) {
-		s, ok := ix.names[strings.ToLower(name)]
-		return s, ok
+		return ix.names.find(ix.strs, strings.ToLower(name))
 	}
 	for i := 0; i < len(name); i++ {
 		c := name[i]
@@ -98,8 +95,7 @@ func (ix *index) lookupSpans(name string) (nameSpans, bool) {
 		}
 		buf[i] = c
 	}
-	s, ok := ix.names[string(buf[:len(name)])]
-	return s, ok
+	return ix.names.findBytes(ix.strs, buf[:len(name)])
 }
 
 // errResourceRequired is what client-go answers when the partial resource
