@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	cgdiscovery "k8s.io/client-go/discovery"
@@ -64,9 +65,12 @@ func BenchmarkDiscoveryColdAggregated(b *testing.B) {
 // through a memory cache and a deferred RESTMapper, and one mapping, on
 // each of DiscoveryShapes.
 func BenchmarkDiscoveryAndFirstMapping(b *testing.B) {
+	deferred := func(d *discovery.DiscoveryClient) meta.RESTMapper {
+		return restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(d))
+	}
 	b.Run("gvs-2000", func(b *testing.B) {
 		for _, shape := range DiscoveryShapes() {
-			b.Run(shape.Name, func(b *testing.B) { discoveryAndFirstMapping(b, shape) })
+			b.Run(shape.Name, func(b *testing.B) { discoveryAndFirstMapping(b, shape, deferred) })
 		}
 	})
 
@@ -74,41 +78,17 @@ func BenchmarkDiscoveryAndFirstMapping(b *testing.B) {
 	// group asked about; client-go has no such mapper, so its half is the
 	// deferred one again.
 	b.Run("gvs-2000-lazy", func(b *testing.B) {
-		srv := discoverytest.NewServer(API2000(), discoverytest.ServerOptions{})
-		defer srv.Close()
-		s := newSides(srv.URL, "", nil)
-		akHC, cgHC := s.akHTTP(b), s.cgHTTP(b)
-		akOp := func(b *testing.B) schema.GroupVersionResource {
-			d, err := discovery.NewDiscoveryClientForConfigAndClient(s.ak, akHC)
-			if err != nil {
-				b.Fatal(err)
-			}
-			m, err := restmapper.NewLazyRESTMapper(d, restmapper.LazyOptions{}).RESTMapping(deploymentKind)
-			if err != nil {
-				b.Fatal(err)
-			}
-			return m.Resource
-		}
-		cgOp := func(b *testing.B) schema.GroupVersionResource {
-			d, err := cgdiscovery.NewDiscoveryClientForConfigAndClient(s.cg, cgHC)
-			if err != nil {
-				b.Fatal(err)
-			}
-			m, err := cgrestmapper.NewDeferredDiscoveryRESTMapper(cgmemory.NewMemCacheClient(d)).RESTMapping(deploymentKind)
-			if err != nil {
-				b.Fatal(err)
-			}
-			return m.Resource
-		}
-		if a, c := akOp(b), cgOp(b); a != c {
-			b.Fatalf("anykube maps %v to %v, client-go to %v", deploymentKind, a, c)
-		}
-		side(b, "anykube", s.akCount, false, func(b *testing.B) { akOp(b) })
-		side(b, "clientgo", s.cgCount, false, func(b *testing.B) { cgOp(b) })
+		discoveryAndFirstMapping(b, DiscoveryShape{Name: "dense-sized"}, func(d *discovery.DiscoveryClient) meta.RESTMapper {
+			return restmapper.NewLazyRESTMapper(d, restmapper.LazyOptions{})
+		})
 	})
 }
 
-func discoveryAndFirstMapping(b *testing.B, shape DiscoveryShape) {
+// discoveryAndFirstMapping runs one case of BenchmarkDiscoveryAndFirstMapping
+// on shape: anykube's half maps with the mapper akMapper builds over a new
+// discovery client, client-go's with its deferred mapper over a memory
+// cache.
+func discoveryAndFirstMapping(b *testing.B, shape DiscoveryShape, akMapper func(*discovery.DiscoveryClient) meta.RESTMapper) {
 	srv := shape.Server()
 	defer srv.Close()
 	s := newSides(srv.URL, "", nil)
@@ -120,7 +100,7 @@ func discoveryAndFirstMapping(b *testing.B, shape DiscoveryShape) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		m, err := restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(d)).RESTMapping(deploymentKind)
+		m, err := akMapper(d).RESTMapping(deploymentKind)
 		if err != nil {
 			b.Fatal(err)
 		}
