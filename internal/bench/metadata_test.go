@@ -2,7 +2,6 @@ package bench
 
 import (
 	"context"
-	"encoding/json"
 	"reflect"
 	"testing"
 
@@ -13,21 +12,6 @@ import (
 	"github.com/anykube/anykube/dynamic/metadata"
 	"github.com/anykube/anykube/internal/codec/codectest"
 )
-
-// metadataView turns a list body into the PartialObjectMetadataList the
-// API server sends for it under the metadata view: the items' metadata,
-// managedFields included, and nothing else.
-func metadataView(t testing.TB, full []byte) []byte {
-	var l metav1.PartialObjectMetadataList
-	must(t, json.Unmarshal(full, &l))
-	l.TypeMeta = metav1.TypeMeta{APIVersion: "meta.k8s.io/v1", Kind: "PartialObjectMetadataList"}
-	for i := range l.Items {
-		l.Items[i].TypeMeta = metav1.TypeMeta{APIVersion: "meta.k8s.io/v1", Kind: "PartialObjectMetadata"}
-	}
-	out, err := json.Marshal(&l)
-	must(t, err)
-	return out
-}
 
 // metadataClients returns each library's metadata client for the server at
 // url, limiter off; anykube's falls back to full objects when fallback is
@@ -41,22 +25,31 @@ func metadataClients(t testing.TB, url string, fallback bool) (metadata.Interfac
 	return ak.WithOptions(metadata.Options{FallbackToFull: fallback}), cg
 }
 
-// metadataCases are the MetadataList inputs: 10,000 ConfigMaps with
-// managedFields as the metadata view, and the same as full objects with
-// their data, as a server that ignores "as=" sends them.
 var cmGVR = schema.GroupVersionResource{Version: "v1", Resource: "configmaps"}
 
-var metadataCases = []struct {
+// metadataCase is one MetadataList input: 10,000 ConfigMaps' metadata
+// view of one shape (configmaps-10k/<shape>, which issue 19's targets
+// cover), or the full objects with their data, as a server that ignores
+// "as=" sends them (configmaps-10k-full, for reference).
+type metadataCase struct {
 	name     string
+	shape    codectest.MetadataShape
 	fallback bool
-}{{"configmaps-10k", false}, {"configmaps-10k-full", true}}
+}
 
-func metadataBody(t testing.TB, fallback bool, n int) []byte {
-	full := codectest.ConfigMapList(n)
-	if fallback {
-		return full
+func metadataCases() []metadataCase {
+	var cs []metadataCase
+	for _, shape := range codectest.MetadataShapes {
+		cs = append(cs, metadataCase{name: "configmaps-10k/" + string(shape), shape: shape})
 	}
-	return metadataView(t, full)
+	return append(cs, metadataCase{name: "configmaps-10k-full", fallback: true})
+}
+
+func metadataBody(c metadataCase, n int) []byte {
+	if c.fallback {
+		return codectest.ConfigMapList(n)
+	}
+	return codectest.MetadataList(n, c.shape)
 }
 
 // BenchmarkMetadataList is a metadata List through each library's full
@@ -64,9 +57,9 @@ func metadataBody(t testing.TB, fallback bool, n int) []byte {
 // PartialObjectMetadataList). MB/s counts the body's bytes.
 // TestMetadataListsAgree checks that both decode the same metadata.
 func BenchmarkMetadataList(b *testing.B) {
-	for _, c := range metadataCases {
+	for _, c := range metadataCases() {
 		b.Run(c.name, func(b *testing.B) {
-			body := metadataBody(b, c.fallback, ConfigMaps)
+			body := metadataBody(c, ConfigMaps)
 			ak, cg := metadataClients(b, bodyServer(b, "/api/v1/configmaps", body, false).URL, c.fallback)
 			ctx := context.Background()
 			sideBytes(b, "anykube", nil, false, int64(len(body)), func(b *testing.B) {
@@ -88,10 +81,10 @@ func BenchmarkMetadataList(b *testing.B) {
 // TestMetadataListsAgree checks both libraries' metadata List give the
 // same items' metadata, on a tenth of the benchmark's input.
 func TestMetadataListsAgree(t *testing.T) {
-	for _, c := range metadataCases {
+	for _, c := range metadataCases() {
 		t.Run(c.name, func(t *testing.T) {
 			n := ConfigMaps / 10
-			ak, cg := metadataClients(t, bodyServer(t, "/api/v1/configmaps", metadataBody(t, c.fallback, n), false).URL, c.fallback)
+			ak, cg := metadataClients(t, bodyServer(t, "/api/v1/configmaps", metadataBody(c, n), false).URL, c.fallback)
 			ctx := context.Background()
 			akList, err := ak.Resource(cmGVR).List(ctx, metav1.ListOptions{})
 			must(t, err)

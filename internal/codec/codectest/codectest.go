@@ -150,6 +150,9 @@ func (w *writer) fields(dot bool, names ...string) {
 type gen struct {
 	r    *rand.Rand
 	base time.Time
+
+	// lastApp and lastTeam are the last configMapMeta's, for its data.
+	lastApp, lastTeam string
 }
 
 func newGen(seed uint64) *gen {
@@ -177,7 +180,8 @@ var (
 func (g *gen) pick(s []string) string { return s[g.r.IntN(len(s))] }
 
 // meta writes an ObjectMeta with labels, annotations and managedFields; the
-// managed fields name extra, the keys of the object's data or spec.
+// managed fields name extra, the keys of the object's data or spec. A nil
+// managed leaves managedFields out.
 func (g *gen) meta(w *writer, name, ns string, labels []string, annotations []string, managed func(*writer)) {
 	w.raw(`"metadata":{`)
 	w.field("name", name)
@@ -198,6 +202,10 @@ func (g *gen) meta(w *writer, name, ns string, labels []string, annotations []st
 	w.strMap(labels...)
 	w.raw(`,"annotations":`)
 	w.strMap(annotations...)
+	if managed == nil {
+		w.raw("}")
+		return
+	}
 	w.raw(`,"managedFields":[{"manager":"helm","operation":"Update","apiVersion":"v1","time":`)
 	w.str(created)
 	w.raw(`,"fieldsType":"FieldsV1","fieldsV1":{`)
@@ -224,6 +232,22 @@ func (g *gen) meta(w *writer, name, ns string, labels []string, annotations []st
 }
 
 func (g *gen) configMap(w *writer, i int, withKind bool) {
+	g.configMapMeta(w, i, withKind, true)
+	w.raw(`,"data":{`)
+	w.field("config.yaml", fmt.Sprintf("server:\n  port: %d\n  readTimeout: 30s\n  writeTimeout: 30s\nlogging:\n  level: info\n  format: json\ndatabase:\n  host: %s-db.%s.svc.cluster.local\n  pool: %d\n", 8000+g.r.IntN(1000), g.lastApp, g.lastTeam, 5+g.r.IntN(50)))
+	w.raw(",")
+	w.field("LOG_LEVEL", g.pick([]string{"info", "debug", "warn"}))
+	w.raw(",")
+	w.field("FEATURE_FLAGS", "new-checkout=true,fast-search=false,beta-ui=<on>&off")
+	w.raw(",")
+	w.field("MAX_CONNECTIONS", strconv.Itoa(100+g.r.IntN(900)))
+	w.raw("}}")
+}
+
+// configMapMeta writes a ConfigMap's opening brace, kind and apiVersion
+// when withKind is set, and its metadata, managedFields only when managed
+// is set; it leaves the object open.
+func (g *gen) configMapMeta(w *writer, i int, withKind, managed bool) {
 	team := g.pick(teams)
 	app := g.pick(apps)
 	name := fmt.Sprintf("%s-%s-config-%05d", team, app, i)
@@ -245,20 +269,15 @@ func (g *gen) configMap(w *writer, i int, withKind bool) {
 	if i%5 == 0 {
 		annotations = append(annotations, "description", "Konfiguration für "+app+" — Zürich ☁️")
 	}
-	dataKeys := []string{"config.yaml", "LOG_LEVEL", "FEATURE_FLAGS", "MAX_CONNECTIONS"}
-	g.meta(w, name, team, labels, annotations, func(w *writer) {
-		w.raw(`"f:data":`)
-		w.fields(true, dataKeys...)
-	})
-	w.raw(`,"data":{`)
-	w.field("config.yaml", fmt.Sprintf("server:\n  port: %d\n  readTimeout: 30s\n  writeTimeout: 30s\nlogging:\n  level: info\n  format: json\ndatabase:\n  host: %s-db.%s.svc.cluster.local\n  pool: %d\n", 8000+g.r.IntN(1000), app, team, 5+g.r.IntN(50)))
-	w.raw(",")
-	w.field("LOG_LEVEL", g.pick([]string{"info", "debug", "warn"}))
-	w.raw(",")
-	w.field("FEATURE_FLAGS", "new-checkout=true,fast-search=false,beta-ui=<on>&off")
-	w.raw(",")
-	w.field("MAX_CONNECTIONS", strconv.Itoa(100+g.r.IntN(900)))
-	w.raw("}}")
+	g.lastApp, g.lastTeam = app, team
+	var managedFn func(*writer)
+	if managed {
+		managedFn = func(w *writer) {
+			w.raw(`"f:data":`)
+			w.fields(true, "config.yaml", "LOG_LEVEL", "FEATURE_FLAGS", "MAX_CONNECTIONS")
+		}
+	}
+	g.meta(w, name, team, labels, annotations, managedFn)
 }
 
 // podSpec writes a PodSpec with two containers, env, probes, resources and

@@ -67,3 +67,32 @@ func TestWatchEventsAreOneObjectPerLine(t *testing.T) {
 		t.Error("Object is not valid JSON")
 	}
 }
+
+func TestMetadataListsAreValidAndDeterministic(t *testing.T) {
+	for _, shape := range MetadataShapes {
+		a, b := MetadataList(25, shape), MetadataList(25, shape)
+		if !bytes.Equal(a, b) {
+			t.Errorf("%s: two calls gave different bytes", shape)
+		}
+		var list struct {
+			Kind  string `json:"kind"`
+			Items []struct {
+				Kind     string         `json:"kind"`
+				Metadata map[string]any `json:"metadata"`
+			} `json:"items"`
+		}
+		if err := json.Unmarshal(a, &list); err != nil {
+			t.Fatalf("%s: %v", shape, err)
+		}
+		if list.Kind != "PartialObjectMetadataList" || len(list.Items) != 25 {
+			t.Fatalf("%s: kind %q, %d items, want PartialObjectMetadataList and 25", shape, list.Kind, len(list.Items))
+		}
+		for i, it := range list.Items {
+			_, managed := it.Metadata["managedFields"]
+			if it.Kind != "PartialObjectMetadata" || it.Metadata["name"] == nil || managed != (shape != MetadataNoManagedFields) {
+				t.Errorf("%s: item %d: kind %q, name %v, managedFields %v", shape, i, it.Kind, it.Metadata["name"], managed)
+			}
+		}
+		t.Logf("%s: %d bytes per item", shape, len(a)/25)
+	}
+}
