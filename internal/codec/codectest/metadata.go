@@ -22,8 +22,10 @@ const (
 	// kubectl's last-applied-configuration (a JSON document in a string,
 	// full of escapes), an owner reference and a finalizer.
 	MetadataManyLabels MetadataShape = "many-labels"
-	// MetadataLargeManagedFields has six managedFields entries of a
-	// Deployment's size, status and scale subresources among them.
+	// MetadataLargeManagedFields has six managedFields entries of a dozen
+	// Deployment spec fields each, status and scale subresources among
+	// them: about 5 KB an object, so that 10,000 stay under the request
+	// layer's largest pooled body (64 MiB).
 	MetadataLargeManagedFields MetadataShape = "large-managedfields"
 	// MetadataNoManagedFields is MetadataTypical without managedFields.
 	MetadataNoManagedFields MetadataShape = "no-managedfields"
@@ -211,7 +213,7 @@ func (g *gen) managedMeta(w *writer, i int) {
 			w.raw(`{"f:metadata":{"f:annotations":{".":{},"f:deployment.kubernetes.io/revision":{}},"f:labels":`)
 			w.fields(true, "app.kubernetes.io/name", "app.kubernetes.io/part-of", "tier", "team")
 			w.raw(`},"f:spec":{`)
-			for k, f := range deploymentFields[m%3:] {
+			for k, f := range deploymentFields[2*m : 2*m+12] {
 				if k > 0 {
 					w.raw(",")
 				}

@@ -285,6 +285,20 @@ func (s *Scanner) StringNoIntern(dst *string) bool {
 	return true
 }
 
+// StringBytes decodes a string and returns its content, which aliases the
+// document or scratch space that the next call reuses: for values parsed
+// on the spot (timestamps) rather than kept. It gives up on null.
+func (s *Scanner) StringBytes() ([]byte, bool) {
+	return s.rawString()
+}
+
+// Offset returns the position in the document, for decoders that size
+// their results from the bytes read so far.
+func (s *Scanner) Offset() int { return s.pos }
+
+// Len returns the document's length.
+func (s *Scanner) Len() int { return len(s.data) }
+
 // rawString returns a string's content without the quotes: the input's
 // bytes, or s.buf's when escapes had to be undone. Invalid UTF-8, which
 // encoding/json replaces, makes it give up.
