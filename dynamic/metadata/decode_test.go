@@ -176,3 +176,21 @@ func TestEstimateItems(t *testing.T) {
 	assert.Equal(t, 16, estimateItems(16, 1600, 0), "room for a few more whatever is left")
 	assert.Positive(t, estimateItems(16, 0, 100), "items of no bytes must not divide by zero")
 }
+
+// BenchmarkDecodeList decodes each metadata shape's list without the
+// request around it, for profiling the decoder alone.
+func BenchmarkDecodeList(b *testing.B) {
+	for _, shape := range codectest.MetadataShapes {
+		body := codectest.MetadataList(2000, shape)
+		b.Run(string(shape), func(b *testing.B) {
+			b.SetBytes(int64(len(body)))
+			b.ReportAllocs()
+			for b.Loop() {
+				var list metav1.PartialObjectMetadataList
+				if err := decodeList(body, &list); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

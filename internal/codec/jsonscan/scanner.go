@@ -16,6 +16,7 @@
 package jsonscan
 
 import (
+	"encoding/binary"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -309,6 +310,14 @@ func (s *Scanner) rawString() ([]byte, bool) {
 	start := s.pos + 1
 	ascii := true
 	for i := start; i < len(s.data); i++ {
+		// Eight bytes at a time past the plain ones: long annotations
+		// (last-applied-configuration) are most of some bodies.
+		for i+8 <= len(s.data) && plain8(binary.LittleEndian.Uint64(s.data[i:])) {
+			i += 8
+		}
+		if i >= len(s.data) {
+			break
+		}
 		c := s.data[i]
 		switch {
 		case c == '"':
@@ -327,6 +336,24 @@ func (s *Scanner) rawString() ([]byte, bool) {
 		}
 	}
 	return nil, false
+}
+
+const (
+	lsb = 0x0101010101010101
+	msb = 0x8080808080808080
+)
+
+// plain8 reports whether none of the eight bytes of x, read from a
+// string's content, needs a look: no quote, backslash, control character
+// or byte of a multi-byte character.
+func plain8(x uint64) bool {
+	q := x ^ (lsb * '"')
+	b := x ^ (lsb * '\\')
+	// A byte is zero in q or b, or below 0x20 in x, exactly when the
+	// subtraction borrows into its top bit while its own top bit is
+	// clear; bytes with the top bit set are caught by x&msb.
+	special := ((q - lsb) &^ q) | ((b - lsb) &^ b) | ((x - lsb*0x20) &^ x) | x
+	return special&msb == 0
 }
 
 // unescape continues rawString from the first backslash at i, undoing
