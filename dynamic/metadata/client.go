@@ -333,7 +333,7 @@ func (r *resourceClient) Watch(ctx context.Context, opts metav1.ListOptions) (wa
 		return nil, r.fail(c, err)
 	}
 	wrap := func(err error) error { return r.fail(c, err) }
-	return newWatcher(ctx, rest.NewStreamWatcher(ctx, body, wrap), r.c.opts.FallbackToFull, wrap), nil
+	return rest.NewFrameWatcher(ctx, body, wrap, eventDecoder(r.c.opts.FallbackToFull)), nil
 }
 
 func (r *resourceClient) Patch(ctx context.Context, name string, pt types.PatchType, data []byte, opts metav1.PatchOptions, subresources ...string) (*metav1.PartialObjectMetadata, error) {
