@@ -169,6 +169,21 @@ func TestSlabPiecesAreTheirOwn(t *testing.T) {
 	assert.Equal(t, "abcx", string(a))
 }
 
+// TestSlabSharesChunks checks pieces larger than the first chunk still
+// come out of shared chunks (FieldsV1 bytes are hundreds of bytes each).
+func TestSlabSharesChunks(t *testing.T) {
+	src := make([]byte, 300)
+	allocs := testing.AllocsPerRun(10, func() {
+		var s slab[byte]
+		for range 1000 {
+			s.copy(src)
+		}
+	})
+	// 300 KB in chunks of up to 32 KiB: about ten, plus the first few
+	// small ones.
+	assert.Less(t, allocs, 20.0)
+}
+
 func TestEstimateItems(t *testing.T) {
 	// 16 items of 100 bytes and 98,400 bytes left: 984 more, plus a
 	// sixteenth.

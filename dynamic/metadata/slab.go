@@ -15,12 +15,9 @@ type slab[T any] struct {
 	buf []T
 }
 
-// Chunks start small, so that decoding one object allocates little, and
-// double up to about maxSlabBytes.
-const (
-	minSlabItems = 8
-	maxSlabBytes = 32 << 10
-)
+// Chunks start at the first piece's size, so that decoding one object
+// allocates about what it keeps, and double up to about maxSlabBytes.
+const maxSlabBytes = 32 << 10
 
 // take returns n zeroed elements of their own; for n == 0 an empty slice
 // that is not nil, as decoding [] gives.
@@ -29,7 +26,7 @@ func (s *slab[T]) take(n int) []T {
 		return make([]T, 0) // allocates nothing
 	}
 	if cap(s.buf)-len(s.buf) < n {
-		size := max(minSlabItems, 2*cap(s.buf))
+		size := max(n, 2*cap(s.buf))
 		if limit := maxSlabBytes / max(int(reflect.TypeFor[T]().Size()), 1); size > limit {
 			size = limit
 		}
