@@ -1,12 +1,16 @@
 package bench
 
 import (
+	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
 	"reflect"
 	"testing"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/watch"
 	cgmetadata "k8s.io/client-go/metadata"
 
 	"github.com/anykube/anykube/dynamic/metadata"
@@ -109,5 +113,89 @@ func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// metadataWatchStream turns the DecodeWatch stream of n events into the
+// one the API server sends a metadata watch: each object's metadata under
+// the view's kind.
+func metadataWatchStream(t testing.TB, n int) []byte {
+	var out bytes.Buffer
+	sc := bufio.NewScanner(bytes.NewReader(codectest.WatchEvents(n)))
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		var ev struct {
+			Type   string                       `json:"type"`
+			Object metav1.PartialObjectMetadata `json:"object"`
+		}
+		must(t, json.Unmarshal(sc.Bytes(), &ev))
+		ev.Object.TypeMeta = metav1.TypeMeta{APIVersion: "meta.k8s.io/v1", Kind: "PartialObjectMetadata"}
+		line, err := json.Marshal(&ev)
+		must(t, err)
+		out.Write(line)
+		out.WriteByte('\n')
+	}
+	must(t, sc.Err())
+	return out.Bytes()
+}
+
+// metadataWatchers returns functions that run one metadata watch of pods
+// on each library's client and drain it.
+func metadataWatchers(t testing.TB, url string) (ak, cg func(t testing.TB, keep bool) (int, []watch.Event)) {
+	akc, cgc := metadataClients(t, url, false)
+	ctx := context.Background()
+	ak = func(t testing.TB, keep bool) (int, []watch.Event) {
+		w, err := akc.Resource(pods).Watch(ctx, watchOpts)
+		must(t, err)
+		return drain(t, w, keep)
+	}
+	cg = func(t testing.TB, keep bool) (int, []watch.Event) {
+		w, err := cgc.Resource(pods).Watch(ctx, watchOpts)
+		must(t, err)
+		return drain(t, w, keep)
+	}
+	return ak, cg
+}
+
+// BenchmarkMetadataWatch is a metadata Watch through each library's full
+// client path, drained until the server ends a stream of 10k events (the
+// metadata of DecodeWatch's Pods and ConfigMaps, and bookmarks). MB/s
+// counts the stream's bytes. TestMetadataWatchesAgree checks that both
+// deliver the same events.
+func BenchmarkMetadataWatch(b *testing.B) {
+	b.Run("events-10k", func(b *testing.B) {
+		stream := metadataWatchStream(b, WatchEvents)
+		ak, cg := metadataWatchers(b, bodyServer(b, "/api/v1/pods", stream, true).URL)
+		for _, c := range []struct {
+			name string
+			run  func(t testing.TB, keep bool) (int, []watch.Event)
+		}{{"anykube", ak}, {"clientgo", cg}} {
+			sideBytes(b, c.name, nil, false, int64(len(stream)), func(b *testing.B) {
+				if n, _ := c.run(b, false); n != WatchEvents {
+					b.Fatalf("%d events, want %d", n, WatchEvents)
+				}
+			})
+		}
+	})
+}
+
+// TestMetadataWatchesAgree checks both libraries' metadata Watch deliver
+// the same events, on a tenth of the benchmark's stream.
+func TestMetadataWatchesAgree(t *testing.T) {
+	n := WatchEvents / 10
+	ak, cg := metadataWatchers(t, bodyServer(t, "/api/v1/pods", metadataWatchStream(t, n), true).URL)
+	_, akEvents := ak(t, true)
+	_, cgEvents := cg(t, true)
+	if len(akEvents) != n || len(cgEvents) != n {
+		t.Fatalf("anykube delivered %d events, client-go %d, want %d", len(akEvents), len(cgEvents), n)
+	}
+	// The metadata only: client-go's decoder clears the kind, anykube's
+	// keeps it, so that a fallback to full objects shows.
+	for i := range akEvents {
+		a, aok := akEvents[i].Object.(*metav1.PartialObjectMetadata)
+		c, cok := cgEvents[i].Object.(*metav1.PartialObjectMetadata)
+		if !aok || !cok || akEvents[i].Type != cgEvents[i].Type || !reflect.DeepEqual(a.ObjectMeta, c.ObjectMeta) {
+			t.Fatalf("event %d: anykube %s %+v\nclient-go %s %+v", i, akEvents[i].Type, akEvents[i].Object, cgEvents[i].Type, cgEvents[i].Object)
+		}
 	}
 }
