@@ -25,8 +25,11 @@ import (
 // which path ran.
 //
 // Strings up to 64 bytes that repeat (label keys and values, managers,
-// apiVersions) are shared between items, as Go strings are immutable; each
-// item's slices, maps and FieldsV1 bytes are its own.
+// apiVersions) are shared between items, as Go strings are immutable; an
+// item's name, uid and resourceVersion share one allocation. Each item's
+// maps are its own, and so are its slices and FieldsV1 bytes, which are
+// cut from shared chunks with their capacity at their length (slab.go), so
+// that an append copies rather than writing over a neighbour.
 
 // decodeObject decodes one object's kind, apiVersion and metadata into obj.
 func decodeObject(data []byte, obj *metav1.PartialObjectMetadata) error {
@@ -80,6 +83,13 @@ type decoder struct {
 	managed []metav1.ManagedFieldsEntry
 	pairs   []string // keys and values of an open label or annotation map
 
+	// An object's own strings (name, uid, resourceVersion), gathered
+	// while its metadata is open and made into one allocation when it
+	// closes: they live and die with the object anyway.
+	ownBuf []byte
+	owns   [4]ownString
+	nOwns  int
+
 	// Slabs of the results: the small pieces of every object's metadata
 	// are carved out of larger allocations, one of each per few hundred
 	// objects rather than one per piece. They belong to the results, so
@@ -92,8 +102,20 @@ type decoder struct {
 	stringSlab slab[string]
 }
 
+// ownString is a string of an object's metadata waiting for its bytes:
+// ownBuf[start:end] goes to *dst.
+type ownString struct {
+	dst        *string
+	start, end int
+}
+
 func (d *decoder) reset() {
 	d.s.Release()
+	d.nOwns = 0
+	if cap(d.ownBuf) > 4096 {
+		d.ownBuf = nil
+	}
+	d.ownBuf = d.ownBuf[:0]
 	d.owners = jsonscan.ClearScratch(d.owners)
 	d.managed = jsonscan.ClearScratch(d.managed)
 	d.pairs = jsonscan.ClearScratch(d.pairs)
@@ -255,10 +277,10 @@ func (d *decoder) objectMeta(m *metav1.ObjectMeta) bool {
 		return true
 	}
 	var seen uint32
-	return d.s.Object(func(key []byte) bool {
+	ok := d.s.Object(func(key []byte) bool {
 		switch string(key) {
 		case "name":
-			return see(&seen, fName) && d.s.StringNoIntern(&m.Name)
+			return see(&seen, fName) && d.ownString(&m.Name)
 		case "generateName":
 			return see(&seen, fGenerateName) && d.s.String(&m.GenerateName)
 		case "namespace":
@@ -266,14 +288,9 @@ func (d *decoder) objectMeta(m *metav1.ObjectMeta) bool {
 		case "selfLink":
 			return see(&seen, fSelfLink) && d.s.StringNoIntern(&m.SelfLink)
 		case "uid":
-			var uid string
-			if !see(&seen, fUID) || !d.s.StringNoIntern(&uid) {
-				return false
-			}
-			m.UID = types.UID(uid)
-			return true
+			return see(&seen, fUID) && d.ownString((*string)(&m.UID))
 		case "resourceVersion":
-			return see(&seen, fResourceVersion) && d.s.StringNoIntern(&m.ResourceVersion)
+			return see(&seen, fResourceVersion) && d.ownString(&m.ResourceVersion)
 		case "generation":
 			return see(&seen, fGeneration) && d.s.Int64(&m.Generation)
 		case "creationTimestamp":
@@ -295,6 +312,44 @@ func (d *decoder) objectMeta(m *metav1.ObjectMeta) bool {
 		}
 		return d.s.Skip()
 	})
+	d.flushOwn()
+	return ok
+}
+
+// ownString decodes a string of the object's own into *dst once the
+// object's metadata closes (flushOwn); null leaves it unchanged.
+func (d *decoder) ownString(dst *string) bool {
+	if d.s.Null() {
+		return true
+	}
+	b, ok := d.s.StringBytes()
+	if !ok {
+		return false
+	}
+	if d.nOwns == len(d.owns) {
+		*dst = string(b)
+		return true
+	}
+	start := len(d.ownBuf)
+	d.ownBuf = append(d.ownBuf, b...)
+	d.owns[d.nOwns] = ownString{dst: dst, start: start, end: len(d.ownBuf)}
+	d.nOwns++
+	return true
+}
+
+// flushOwn gives the object's own strings their bytes, in one allocation.
+func (d *decoder) flushOwn() {
+	if d.nOwns == 0 {
+		return
+	}
+	all := string(d.ownBuf)
+	for i := range d.owns[:d.nOwns] {
+		o := &d.owns[i]
+		*o.dst = all[o.start:o.end]
+		*o = ownString{}
+	}
+	d.nOwns = 0
+	d.ownBuf = d.ownBuf[:0]
 }
 
 // stringList decodes a string array into a slice of its own (the scanner's
