@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -21,6 +20,7 @@ import (
 
 	"github.com/anykube/anykube/internal/codec"
 	"github.com/anykube/anykube/internal/codec/codectest"
+	"github.com/anykube/anykube/internal/watchtest"
 )
 
 func viewFrame(typ, name, rv string) string {
@@ -170,29 +170,12 @@ func watchServer(t *testing.T, chunks ...string) *Client {
 	})
 }
 
-func collect(t *testing.T, w watch.Interface) []watch.Event {
-	t.Helper()
-	var out []watch.Event
-	timeout := time.After(5 * time.Second)
-	for {
-		select {
-		case ev, ok := <-w.ResultChan():
-			if !ok {
-				return out
-			}
-			out = append(out, ev)
-		case <-timeout:
-			t.Fatal("watch did not end")
-		}
-	}
-}
-
 func TestWatchEveryEventType(t *testing.T) {
 	all := viewFrame("ADDED", "a", "1") + viewFrame("MODIFIED", "a", "2") + bookmarkFrame + viewFrame("DELETED", "a", "5") + statusFrame
 	// Chunks split mid-key and between frames.
 	w, err := watchServer(t, all[:17], all[17:150], all[150:]).Resource(cmGVR).Namespace("ns").Watch(context.Background(), metav1.ListOptions{})
 	require.NoError(t, err)
-	evs := collect(t, w)
+	evs := watchtest.Collect(t, w)
 	require.Len(t, evs, 5)
 	assert.Equal(t, []watch.EventType{watch.Added, watch.Modified, watch.Bookmark, watch.Deleted, watch.Error},
 		[]watch.EventType{evs[0].Type, evs[1].Type, evs[2].Type, evs[3].Type, evs[4].Type})
@@ -204,7 +187,7 @@ func TestWatchEveryEventType(t *testing.T) {
 func TestWatchErrorWithoutStatusGoesOn(t *testing.T) {
 	w, err := watchServer(t, `{"type":"ERROR","object":{"kind":"PartialObjectMetadata","apiVersion":"meta.k8s.io/v1","metadata":{}}}`, viewFrame("ADDED", "a", "1")).Resource(cmGVR).Watch(context.Background(), metav1.ListOptions{})
 	require.NoError(t, err)
-	evs := collect(t, w)
+	evs := watchtest.Collect(t, w)
 	require.Len(t, evs, 2)
 	st := evs[0].Object.(*metav1.Status)
 	assert.EqualValues(t, 500, st.Code)
@@ -216,7 +199,7 @@ func TestWatchCutMidObject(t *testing.T) {
 	cut := viewFrame("ADDED", "b", "2")
 	w, err := watchServer(t, viewFrame("ADDED", "a", "1"), cut[:len(cut)/2]).Resource(cmGVR).Namespace("ns").Watch(context.Background(), metav1.ListOptions{})
 	require.NoError(t, err)
-	evs := collect(t, w)
+	evs := watchtest.Collect(t, w)
 	require.Len(t, evs, 2, "the whole event, then an error; never half an object")
 	st := evs[1].Object.(*metav1.Status)
 	assert.EqualValues(t, 500, st.Code)
@@ -236,7 +219,7 @@ func TestWatchGarbledFrames(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			w, err := watchServer(t, viewFrame("ADDED", "a", "1"), body, viewFrame("ADDED", "c", "3")).Resource(cmGVR).Watch(context.Background(), metav1.ListOptions{})
 			require.NoError(t, err)
-			evs := collect(t, w)
+			evs := watchtest.Collect(t, w)
 			require.Len(t, evs, 2, "the stream ends at the garbled frame")
 			assert.Equal(t, watch.Added, evs[0].Type)
 			require.Equal(t, watch.Error, evs[1].Type)
