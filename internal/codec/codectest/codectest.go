@@ -17,33 +17,28 @@ import (
 // managedFields, and data that includes multi-line YAML and non-ASCII text.
 func ConfigMapList(n int) []byte {
 	g := newGen(1)
-	w := &writer{}
-	w.raw(`{"kind":"ConfigMapList","apiVersion":"v1","metadata":{"resourceVersion":"`)
-	w.raw(strconv.Itoa(900000 + n))
-	w.raw(`"},"items":[`)
-	for i := range n {
-		if i > 0 {
-			w.raw(",")
-		}
-		g.configMap(w, i, false)
-	}
-	w.raw("]}\n")
-	return w.Bytes()
+	return list("ConfigMapList", "v1", 900000+n, n, func(w *writer, i int) { g.configMap(w, i, false) })
 }
 
 // DeploymentList returns an apps/v1 DeploymentList of n items with full
 // spec, pod template and status, as the API server sends it.
 func DeploymentList(n int) []byte {
 	g := newGen(2)
+	return list("DeploymentList", "apps/v1", 800000+n, n, func(w *writer, i int) { g.deployment(w, i, false) })
+}
+
+// list writes a list of the given kind and resourceVersion whose n items
+// item writes.
+func list(kind, apiVersion string, rv, n int, item func(w *writer, i int)) []byte {
 	w := &writer{}
-	w.raw(`{"kind":"DeploymentList","apiVersion":"apps/v1","metadata":{"resourceVersion":"`)
-	w.raw(strconv.Itoa(800000 + n))
+	w.raw(`{"kind":"` + kind + `","apiVersion":"` + apiVersion + `","metadata":{"resourceVersion":"`)
+	w.raw(strconv.Itoa(rv))
 	w.raw(`"},"items":[`)
 	for i := range n {
 		if i > 0 {
 			w.raw(",")
 		}
-		g.deployment(w, i, false)
+		item(w, i)
 	}
 	w.raw("]}\n")
 	return w.Bytes()
@@ -179,10 +174,9 @@ var (
 
 func (g *gen) pick(s []string) string { return s[g.r.IntN(len(s))] }
 
-// meta writes an ObjectMeta with labels, annotations and managedFields; the
-// managed fields name extra, the keys of the object's data or spec. A nil
-// managed leaves managedFields out.
-func (g *gen) meta(w *writer, name, ns string, labels []string, annotations []string, managed func(*writer)) {
+// ids opens an ObjectMeta and writes its name, namespace, uid and
+// resourceVersion.
+func (g *gen) ids(w *writer, name, ns string) {
 	w.raw(`"metadata":{`)
 	w.field("name", name)
 	w.raw(",")
@@ -191,6 +185,13 @@ func (g *gen) meta(w *writer, name, ns string, labels []string, annotations []st
 	w.field("uid", g.uid())
 	w.raw(",")
 	w.field("resourceVersion", strconv.Itoa(100000+g.r.IntN(800000)))
+}
+
+// meta writes an ObjectMeta with labels, annotations and managedFields; the
+// managed fields name extra, the keys of the object's data or spec. A nil
+// managed leaves managedFields out.
+func (g *gen) meta(w *writer, name, ns string, labels []string, annotations []string, managed func(*writer)) {
+	g.ids(w, name, ns)
 	if g.r.IntN(4) == 0 {
 		w.raw(",")
 		w.intField("generation", 1+g.r.IntN(20))

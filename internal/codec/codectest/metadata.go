@@ -40,14 +40,7 @@ var MetadataShapes = []MetadataShape{MetadataTypical, MetadataSmall, MetadataMan
 // panics: it is a mistake in a test.
 func MetadataList(n int, shape MetadataShape) []byte {
 	g := newGen(5)
-	w := &writer{}
-	w.raw(`{"kind":"PartialObjectMetadataList","apiVersion":"meta.k8s.io/v1","metadata":{"resourceVersion":"`)
-	w.raw(strconv.Itoa(600000 + n))
-	w.raw(`"},"items":[`)
-	for i := range n {
-		if i > 0 {
-			w.raw(",")
-		}
+	return list("PartialObjectMetadataList", "meta.k8s.io/v1", 600000+n, n, func(w *writer, i int) {
 		const kind = `"kind":"PartialObjectMetadata","apiVersion":"meta.k8s.io/v1",`
 		switch shape {
 		case MetadataTypical, MetadataNoManagedFields:
@@ -70,22 +63,13 @@ func MetadataList(n int, shape MetadataShape) []byte {
 		default:
 			panic(fmt.Sprintf("codectest: unknown metadata shape %q", shape))
 		}
-	}
-	w.raw("]}\n")
-	return w.Bytes()
+	})
 }
 
 // head writes the start of an ObjectMeta: name to creationTimestamp, and
 // returns the creation time.
 func (g *gen) head(w *writer, name, ns string) string {
-	w.raw(`"metadata":{`)
-	w.field("name", name)
-	w.raw(",")
-	w.field("namespace", ns)
-	w.raw(",")
-	w.field("uid", g.uid())
-	w.raw(",")
-	w.field("resourceVersion", strconv.Itoa(100000+g.r.IntN(800000)))
+	g.ids(w, name, ns)
 	w.raw(",")
 	created := g.time()
 	w.field("creationTimestamp", created)
