@@ -167,18 +167,24 @@ func watchers(t testing.TB, url string) (ak, cg func(t testing.TB, keep bool) (i
 func BenchmarkDecodeWatch(b *testing.B) {
 	b.Run("events-10k", func(b *testing.B) {
 		stream := codectest.WatchEvents(WatchEvents)
-		ak, cg := watchers(b, bodyServer(b, "/api/v1/pods", stream, true).URL)
-		for _, c := range []struct {
-			name string
-			run  func(t testing.TB, keep bool) (int, []watch.Event)
-		}{{"anykube", ak}, {"clientgo", cg}} {
-			sideBytes(b, c.name, nil, false, int64(len(stream)), func(b *testing.B) {
-				if n, _ := c.run(b, false); n != WatchEvents {
-					b.Fatalf("%d events, want %d", n, WatchEvents)
-				}
-			})
-		}
+		benchWatches(b, stream, watchers)
 	})
+}
+
+// benchWatches runs the watches that makeWatchers returns for a server of
+// stream side by side, each drained to the stream's end.
+func benchWatches(b *testing.B, stream []byte, makeWatchers func(testing.TB, string) (ak, cg func(testing.TB, bool) (int, []watch.Event))) {
+	ak, cg := makeWatchers(b, bodyServer(b, "/api/v1/pods", stream, true).URL)
+	for _, c := range []struct {
+		name string
+		run  func(t testing.TB, keep bool) (int, []watch.Event)
+	}{{"anykube", ak}, {"clientgo", cg}} {
+		sideBytes(b, c.name, nil, false, int64(len(stream)), func(b *testing.B) {
+			if n, _ := c.run(b, false); n != WatchEvents {
+				b.Fatalf("%d events, want %d", n, WatchEvents)
+			}
+		})
+	}
 }
 
 // TestWatchesAgree checks that both libraries' dynamic Watch deliver the

@@ -164,18 +164,7 @@ func metadataWatchers(t testing.TB, url string) (ak, cg func(t testing.TB, keep 
 // deliver the same events.
 func BenchmarkMetadataWatch(b *testing.B) {
 	b.Run("events-10k", func(b *testing.B) {
-		stream := metadataWatchStream(b, WatchEvents)
-		ak, cg := metadataWatchers(b, bodyServer(b, "/api/v1/pods", stream, true).URL)
-		for _, c := range []struct {
-			name string
-			run  func(t testing.TB, keep bool) (int, []watch.Event)
-		}{{"anykube", ak}, {"clientgo", cg}} {
-			sideBytes(b, c.name, nil, false, int64(len(stream)), func(b *testing.B) {
-				if n, _ := c.run(b, false); n != WatchEvents {
-					b.Fatalf("%d events, want %d", n, WatchEvents)
-				}
-			})
-		}
+		benchWatches(b, metadataWatchStream(b, WatchEvents), metadataWatchers)
 	})
 }
 
