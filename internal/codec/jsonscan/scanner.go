@@ -356,6 +356,15 @@ func plain8(x uint64) bool {
 	return special&msb == 0
 }
 
+// skippable8 is plain8 for a string whose content is not needed: bytes of
+// multi-byte characters need no look there.
+func skippable8(x uint64) bool {
+	q := x ^ (lsb * '"')
+	b := x ^ (lsb * '\\')
+	special := ((q - lsb) &^ q) | ((b - lsb) &^ b) | ((x - lsb*0x20) &^ x)
+	return special&msb == 0
+}
+
 // unescape continues rawString from the first backslash at i, undoing
 // escapes the way encoding/json does: a \u escape of half a surrogate pair
 // that is not followed by the other half becomes U+FFFD.
@@ -464,7 +473,7 @@ func (s *Scanner) Skip() bool {
 		if s.depth++; s.depth > maxDepth {
 			return false
 		}
-		ok := s.Object(func([]byte) bool { return s.Skip() })
+		ok := s.skipObject()
 		s.depth--
 		return ok
 	case c == '[':
@@ -488,6 +497,46 @@ func (s *Scanner) Skip() bool {
 	return false
 }
 
+// skipObject consumes an object whose content is not needed. Its keys are
+// stepped over like skipped strings, without the checks and unescaping a
+// key handed to a decoder needs: most of what a metadata decoder skips is
+// the keys of managedFields' fieldsV1.
+func (s *Scanner) skipObject() bool {
+	s.pos++ // the '{' Skip saw
+	s.ws()
+	if s.pos < len(s.data) && s.data[s.pos] == '}' {
+		s.pos++
+		return true
+	}
+	for {
+		s.ws()
+		if s.pos >= len(s.data) || s.data[s.pos] != '"' || !s.skipString() {
+			return false
+		}
+		s.ws()
+		if s.pos >= len(s.data) || s.data[s.pos] != ':' {
+			return false
+		}
+		s.pos++
+		if !s.Skip() {
+			return false
+		}
+		s.ws()
+		if s.pos >= len(s.data) {
+			return false
+		}
+		switch s.data[s.pos] {
+		case ',':
+			s.pos++
+		case '}':
+			s.pos++
+			return true
+		default:
+			return false
+		}
+	}
+}
+
 func (s *Scanner) literal(lit string) bool {
 	if len(s.data)-s.pos >= len(lit) && string(s.data[s.pos:s.pos+len(lit)]) == lit {
 		s.pos += len(lit)
@@ -501,6 +550,12 @@ func (s *Scanner) literal(lit string) bool {
 func (s *Scanner) skipString() bool {
 	i := s.pos + 1
 	for i < len(s.data) {
+		for i+8 <= len(s.data) && skippable8(binary.LittleEndian.Uint64(s.data[i:])) {
+			i += 8
+		}
+		if i >= len(s.data) {
+			break
+		}
 		c := s.data[i]
 		switch {
 		case c == '"':

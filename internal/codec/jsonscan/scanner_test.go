@@ -1,6 +1,7 @@
 package jsonscan
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"strings"
@@ -190,6 +191,27 @@ func TestPlain8MatchesBytewise(t *testing.T) {
 			w := []byte{byte(c), sp, 'a', 'a', 'a', 'a', 'a', byte(c)}
 			if plain8(binary.LittleEndian.Uint64(w)) {
 				t.Fatalf("%q: plain8 missed %#x", w, sp)
+			}
+		}
+	}
+}
+
+// TestSkippable8MatchesBytewise is TestPlain8MatchesBytewise for the skip
+// variant, which lets bytes of multi-byte characters through.
+func TestSkippable8MatchesBytewise(t *testing.T) {
+	plain := func(c byte) bool { return c >= 0x20 && c != '"' && c != '\\' }
+	for pos := range 8 {
+		for c := range 256 {
+			for _, fill := range []byte{'a', 0xc3, 0xff} {
+				w := bytes.Repeat([]byte{fill}, 8)
+				w[pos] = byte(c)
+				want := true
+				for _, b := range w {
+					want = want && plain(b)
+				}
+				if got := skippable8(binary.LittleEndian.Uint64(w)); got != want {
+					t.Fatalf("%x: skippable8 %v, want %v", w, got, want)
+				}
 			}
 		}
 	}
