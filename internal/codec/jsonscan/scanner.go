@@ -137,6 +137,13 @@ func (s *Scanner) StringList(dst *[]string) bool {
 // Object decodes an object, calling field for each key with the position
 // on the value; field must consume the value.
 func (s *Scanner) Object(field func(key []byte) bool) bool {
+	return s.members(false, field)
+}
+
+// members reads an object's members, calling field with each key (nil
+// when skipKeys is set: the keys are then only stepped over) and the
+// position on its value, which field must consume.
+func (s *Scanner) members(skipKeys bool, field func(key []byte) bool) bool {
 	s.ws()
 	if s.pos >= len(s.data) || s.data[s.pos] != '{' {
 		return false
@@ -149,9 +156,16 @@ func (s *Scanner) Object(field func(key []byte) bool) bool {
 	}
 	for {
 		s.ws()
-		key, ok := s.rawString()
-		if !ok {
-			return false
+		var key []byte
+		if skipKeys {
+			if s.pos >= len(s.data) || s.data[s.pos] != '"' || !s.skipString() {
+				return false
+			}
+		} else {
+			var ok bool
+			if key, ok = s.rawString(); !ok {
+				return false
+			}
 		}
 		s.ws()
 		if s.pos >= len(s.data) || s.data[s.pos] != ':' {
@@ -473,7 +487,10 @@ func (s *Scanner) Skip() bool {
 		if s.depth++; s.depth > maxDepth {
 			return false
 		}
-		ok := s.skipObject()
+		// The keys are stepped over like skipped strings, without
+		// the checks and unescaping of a key handed to a decoder:
+		// most of what a metadata decoder skips is fieldsV1's keys.
+		ok := s.members(true, func([]byte) bool { return s.Skip() })
 		s.depth--
 		return ok
 	case c == '[':
@@ -495,46 +512,6 @@ func (s *Scanner) Skip() bool {
 		return s.number()
 	}
 	return false
-}
-
-// skipObject consumes an object whose content is not needed. Its keys are
-// stepped over like skipped strings, without the checks and unescaping a
-// key handed to a decoder needs: most of what a metadata decoder skips is
-// the keys of managedFields' fieldsV1.
-func (s *Scanner) skipObject() bool {
-	s.pos++ // the '{' Skip saw
-	s.ws()
-	if s.pos < len(s.data) && s.data[s.pos] == '}' {
-		s.pos++
-		return true
-	}
-	for {
-		s.ws()
-		if s.pos >= len(s.data) || s.data[s.pos] != '"' || !s.skipString() {
-			return false
-		}
-		s.ws()
-		if s.pos >= len(s.data) || s.data[s.pos] != ':' {
-			return false
-		}
-		s.pos++
-		if !s.Skip() {
-			return false
-		}
-		s.ws()
-		if s.pos >= len(s.data) {
-			return false
-		}
-		switch s.data[s.pos] {
-		case ',':
-			s.pos++
-		case '}':
-			s.pos++
-			return true
-		default:
-			return false
-		}
-	}
 }
 
 func (s *Scanner) literal(lit string) bool {
