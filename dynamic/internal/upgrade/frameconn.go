@@ -2,6 +2,7 @@ package upgrade
 
 import (
 	"bufio"
+	"encoding/binary"
 	"errors"
 	"io"
 	"net"
@@ -38,9 +39,21 @@ type frameConn struct {
 	rhdr    [spdyHeaderLen]byte
 	rhdrLen int
 	rskip   int
-	readMu  sync.Mutex // guards the fields below
-	readErr error      // the first error reading the connection
-	goAway  bool       // the server sent GOAWAY
+	// rid gathers the stream id that opens the payload of a SYN_REPLY or
+	// RST_STREAM; ridLen counts its bytes in, ridFin says the frame ends
+	// the stream's server half.
+	rid       [4]byte
+	ridLen    int
+	ridWanted bool
+	readMu    sync.Mutex // guards the fields below
+	readErr   error      // the first error reading the connection
+	goAway    bool       // the server sent GOAWAY
+	// open holds the streams this side opened that the server has not
+	// finished (a FIN or a reset); opened counts them all; lastFin is when
+	// the server last finished one.
+	open    map[uint32]struct{}
+	opened  int
+	lastFin time.Time
 
 	closeOnce sync.Once
 	closed    chan struct{} // closed by Close
@@ -68,6 +81,14 @@ func newFrameConn(c net.Conn) *frameConn {
 // wait lets the workers deliver what was read; a caller that has all it
 // needs closes the connection, which ends the wait.
 const endLinger = time.Second
+
+// finishedLinger replaces endLinger when the server finished every stream
+// this side opened just before it closed the connection (within
+// endLinger), as it does after sending an exit status. Nothing is missing
+// then, only perhaps not yet delivered, and the caller closes as soon as it
+// has read everything; the longer wait keeps a machine too loaded to run
+// the library's workers within a second from losing the status.
+const finishedLinger = 10 * time.Second
 
 // readBuffer is the size of the read buffer; data frames larger than it
 // are mostly read straight into their own buffer.
@@ -125,8 +146,15 @@ func (c *frameConn) Write(p []byte) (int, error) {
 	return written, nil
 }
 
-// typeGoAway is the control frame type of GOAWAY.
-const typeGoAway = 7
+// SPDY/3 control frame types, the FIN flag and the stream id's bits.
+const (
+	typeSynStream = 1
+	typeSynReply  = 2
+	typeRstStream = 3
+	typeGoAway    = 7
+	flagFin       = 0x01
+	streamIDMask  = 0x7fffffff
+)
 
 // Read reads from the connection and follows the frames read.
 func (c *frameConn) Read(p []byte) (int, error) {
@@ -139,7 +167,7 @@ func (c *frameConn) Read(p []byte) (int, error) {
 		}
 		c.readMu.Unlock()
 		if n == 0 {
-			t := time.NewTimer(c.linger)
+			t := time.NewTimer(c.endWait(time.Now()))
 			select {
 			case <-c.closed:
 			case <-t.C:
@@ -150,15 +178,31 @@ func (c *frameConn) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// endWait is how long to keep the end of the connection, met at now, from
+// the SPDY library: see endLinger and finishedLinger.
+func (c *frameConn) endWait(now time.Time) time.Duration {
+	c.readMu.Lock()
+	defer c.readMu.Unlock()
+	if c.opened > 0 && len(c.open) == 0 && now.Sub(c.lastFin) < endLinger {
+		return finishedLinger
+	}
+	return c.linger
+}
+
 // Close closes the connection below, and ends a wait at its end.
 func (c *frameConn) Close() error {
 	c.closeOnce.Do(func() { close(c.closed) })
 	return c.Conn.Close()
 }
 
-// follow walks frame headers through b, noting a GOAWAY.
+// follow walks frame headers through b, noting a GOAWAY and the streams
+// the server finishes.
 func (c *frameConn) follow(b []byte) {
 	for len(b) > 0 {
+		if c.ridWanted {
+			b = c.gatherID(b)
+			continue
+		}
 		if c.rskip > 0 {
 			k := min(c.rskip, len(b))
 			c.rskip -= k
@@ -172,13 +216,77 @@ func (c *frameConn) follow(b []byte) {
 			return
 		}
 		h := c.rhdr
-		if h[0]&0x80 != 0 && int(h[2])<<8|int(h[3]) == typeGoAway {
+		c.rskip = int(h[5])<<16 | int(h[6])<<8 | int(h[7])
+		c.rhdrLen = 0
+		if h[0]&0x80 == 0 {
+			if h[4]&flagFin != 0 {
+				c.finished(binary.BigEndian.Uint32(h[:4]) & streamIDMask)
+			}
+			continue
+		}
+		switch int(h[2])<<8 | int(h[3]) {
+		case typeGoAway:
 			c.readMu.Lock()
 			c.goAway = true
 			c.readMu.Unlock()
+		case typeSynReply:
+			c.ridWanted = h[4]&flagFin != 0
+		case typeRstStream:
+			c.ridWanted = true
 		}
-		c.rskip = int(h[5])<<16 | int(h[6])<<8 | int(h[7])
-		c.rhdrLen = 0
+		if c.ridWanted {
+			if c.rskip < len(c.rid) {
+				c.ridWanted = false // no id: the library refuses the frame
+			} else {
+				// The id is read off the payload before the rest is skipped.
+				c.rskip -= len(c.rid)
+			}
+		}
+	}
+}
+
+// gatherID takes the payload's stream id from b, or as much of it as b
+// holds, and returns the rest of b; a complete id finishes its stream.
+func (c *frameConn) gatherID(b []byte) []byte {
+	k := copy(c.rid[c.ridLen:], b)
+	c.ridLen += k
+	if c.ridLen == len(c.rid) {
+		c.finished(binary.BigEndian.Uint32(c.rid[:]) & streamIDMask)
+		c.ridLen, c.ridWanted = 0, false
+	}
+	return b[k:]
+}
+
+// finished notes that the server finished stream id.
+func (c *frameConn) finished(id uint32) {
+	c.readMu.Lock()
+	defer c.readMu.Unlock()
+	if _, ok := c.open[id]; ok {
+		delete(c.open, id)
+		c.lastFin = time.Now()
+	}
+}
+
+// wrote notes the streams a whole frame written by this side opens or
+// resets.
+func (c *frameConn) wrote(frame []byte) {
+	if len(frame) < spdyHeaderLen+4 || frame[0]&0x80 == 0 {
+		return
+	}
+	id := binary.BigEndian.Uint32(frame[spdyHeaderLen:]) & streamIDMask
+	switch int(frame[2])<<8 | int(frame[3]) {
+	case typeSynStream:
+		c.readMu.Lock()
+		if c.open == nil {
+			c.open = map[uint32]struct{}{}
+		}
+		c.open[id] = struct{}{}
+		c.opened++
+		c.readMu.Unlock()
+	case typeRstStream:
+		c.readMu.Lock()
+		delete(c.open, id)
+		c.readMu.Unlock()
 	}
 }
 
@@ -202,6 +310,7 @@ func (c *frameConn) endReason() error {
 
 // flush writes the gathered bytes.
 func (c *frameConn) flush() error {
+	c.wrote(c.buf)
 	_, err := c.Conn.Write(c.buf)
 	c.buf, c.need = c.buf[:0], 0
 	if cap(c.buf) > 2*gatherLimit {

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/moby/spdystream/spdy"
 	"github.com/stretchr/testify/assert"
@@ -120,3 +121,67 @@ func TestFrameConnExplainsTheEnd(t *testing.T) {
 	_, _ = fc.Read(make([]byte, 4))
 	assert.ErrorIs(t, fc.endReason(), ErrProtocol, "reading stopped without a failure: a frame was refused")
 }
+
+// When the server finishes every stream this side opened and then closes
+// the connection, as it does after an exit status, the end is held back
+// until this side closes (up to finishedLinger), however the reads split
+// the frames; when a stream is left unfinished, or the streams ended long
+// before the connection did, the usual linger applies.
+func TestFrameConnHoldsTheEndOfFinishedStreams(t *testing.T) {
+	var server bytes.Buffer
+	framer, err := spdy.NewFramer(&server, bytes.NewReader(nil))
+	require.NoError(t, err)
+	require.NoError(t, framer.WriteFrame(&spdy.SynReplyFrame{StreamId: 1}))
+	require.NoError(t, framer.WriteFrame(&spdy.DataFrame{StreamId: 1, Data: []byte("status")}))
+	unfinished := append([]byte(nil), server.Bytes()...)
+	require.NoError(t, framer.WriteFrame(&spdy.DataFrame{StreamId: 1, Flags: spdy.DataFlagFin}))
+	require.NoError(t, framer.WriteFrame(&spdy.SynReplyFrame{StreamId: 3, CFHeader: spdy.ControlFrameHeader{Flags: spdy.ControlFlagFin}}))
+	require.NoError(t, framer.WriteFrame(&spdy.RstStreamFrame{StreamId: 5, Status: spdy.Cancel}))
+	finished := server.Bytes()
+
+	open := func(fc *frameConn) {
+		client, err := spdy.NewFramer(fc, bytes.NewReader(nil))
+		require.NoError(t, err)
+		for _, id := range []spdy.StreamId{1, 3, 5} {
+			require.NoError(t, client.WriteFrame(&spdy.SynStreamFrame{StreamId: id, Headers: http.Header{"Streamtype": {"x"}}}))
+		}
+	}
+	for _, n := range []int{1, 2, 5, 9, 100} {
+		fc := newFrameConn(&readWriteConn{readConn: readConn{r: bytes.NewReader(finished), n: n}})
+		open(fc)
+		_, _ = io.ReadAll(io.LimitReader(fc, int64(len(finished))))
+		assert.Equal(t, finishedLinger, fc.endWait(time.Now()), "all finished, split %d", n)
+		assert.Equal(t, endLinger, fc.endWait(time.Now().Add(2*endLinger)), "finished long before the end, split %d", n)
+
+		fc = newFrameConn(&readWriteConn{readConn: readConn{r: bytes.NewReader(unfinished), n: n}})
+		open(fc)
+		_, _ = io.ReadAll(io.LimitReader(fc, int64(len(unfinished))))
+		assert.Equal(t, endLinger, fc.endWait(time.Now()), "streams left open, split %d", n)
+	}
+
+	// A connection that opened no stream (an idle port-forward tunnel)
+	// ends after the usual linger.
+	fc := newFrameConn(&readWriteConn{readConn: readConn{r: bytes.NewReader(finished), n: 100}})
+	_, _ = io.ReadAll(io.LimitReader(fc, int64(len(finished))))
+	assert.Equal(t, endLinger, fc.endWait(time.Now()))
+
+	// Closing ends the wait at once.
+	fc = newFrameConn(&readWriteConn{readConn: readConn{r: bytes.NewReader(finished), n: 100}})
+	open(fc)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_, _ = io.Copy(io.Discard, fc)
+	}()
+	time.Sleep(50 * time.Millisecond)
+	start := time.Now()
+	require.NoError(t, fc.Close())
+	<-done
+	assert.Less(t, time.Since(start), endLinger)
+}
+
+// readWriteConn reads like readConn and discards writes.
+type readWriteConn struct{ readConn }
+
+func (c *readWriteConn) Write(p []byte) (int, error) { return len(p), nil }
+func (c *readWriteConn) Close() error                { return nil }
