@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -55,6 +56,11 @@ type frameConn struct {
 	opened  int
 	lastFin time.Time
 
+	// waitingSince is when the read under way began, in Unix nanoseconds;
+	// zero when no read is under way (the reader is busy handing frames
+	// on, perhaps held up by a slow consumer: that is not silence).
+	waitingSince atomic.Int64
+
 	closeOnce sync.Once
 	closed    chan struct{} // closed by Close
 	linger    time.Duration // endLinger; tests shorten it
@@ -71,6 +77,16 @@ type frameConn struct {
 
 func newFrameConn(c net.Conn) *frameConn {
 	return &frameConn{Conn: c, br: bufio.NewReaderSize(c, readBuffer), buf: make([]byte, 0, 4<<10), closed: make(chan struct{}), linger: endLinger}
+}
+
+// silentFor returns how long, as of now, the read under way has waited
+// for the server; zero when no read is under way.
+func (c *frameConn) silentFor(now time.Time) time.Duration {
+	since := c.waitingSince.Load()
+	if since == 0 {
+		return 0
+	}
+	return now.Sub(time.Unix(0, since))
 }
 
 // endLinger is how long the end of the connection is kept from the SPDY
@@ -158,7 +174,9 @@ const (
 
 // Read reads from the connection and follows the frames read.
 func (c *frameConn) Read(p []byte) (int, error) {
+	c.waitingSince.Store(time.Now().UnixNano())
 	n, err := c.br.Read(p)
+	c.waitingSince.Store(0)
 	c.follow(p[:n])
 	if err != nil {
 		c.readMu.Lock()

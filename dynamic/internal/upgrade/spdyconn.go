@@ -2,8 +2,10 @@ package upgrade
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/coder/websocket"
 	"k8s.io/streaming/pkg/httpstream"
@@ -23,7 +25,7 @@ type SPDYConn struct {
 	Tunnelled bool
 
 	closeOnce sync.Once
-	stopBeat  context.CancelFunc // nil without a heartbeat
+	stopBeat  context.CancelFunc // nil without a heartbeat or watch
 	mu        sync.Mutex         // guards lostBy
 	lostBy    error              // why the heartbeat gave up, if it did
 }
@@ -44,12 +46,48 @@ func (c *SPDYConn) beat(d *Dialer, ws *websocket.Conn) {
 	})
 }
 
+// watch closes a direct SPDY connection whose reader has waited
+// d.PongWithin for the server while pings go out every d.PingEvery. A live
+// server answers every ping, so the silence means the server or the
+// network is gone (a reader held up by a slow consumer is not waiting, and
+// does not count); TCP alone would take many minutes to say so, since unanswered pings
+// keep its keepalive from ever starting. The SPDY library sends the pings
+// but never looks for the answers.
+func (c *SPDYConn) watch(d *Dialer) {
+	if d.PingEvery <= 0 || d.PongWithin <= 0 {
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	c.stopBeat = cancel
+	go func() {
+		t := time.NewTicker(min(d.PingEvery, d.PongWithin))
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-c.Done():
+				return
+			case now := <-t.C:
+				if c.frames.silentFor(now) <= d.PongWithin {
+					continue
+				}
+			}
+			c.mu.Lock()
+			c.lostBy = Lost(errors.New("no answer to SPDY pings within " + d.PongWithin.String()))
+			c.mu.Unlock()
+			_ = c.closeRaw()
+			return
+		}
+	}()
+}
+
 // Done is closed when the connection has ended, for whatever reason.
 func (c *SPDYConn) Done() <-chan bool { return c.conn.CloseChan() }
 
 // LostError returns the error for a connection that ended without being
 // closed by Close: it wraps ErrConnectionLost when the connection ended
-// (and says so when the heartbeat found it dead), ErrProtocol when what
+// (and says so when the heartbeat or the watch found it dead), ErrProtocol when what
 // came over it broke SPDY or the WebSocket.
 func (c *SPDYConn) LostError() error {
 	c.mu.Lock()
