@@ -26,10 +26,11 @@ const gatherLimit = 64 << 10
 const spdyHeaderLen = 8
 
 // frameConn is a net.Conn whose writes are SPDY frames, gathered (see
-// gatherLimit). It also follows the frames it reads, to tell afterwards
-// why the SPDY library stopped reading: the SPDY library ends a connection
-// the same way whether the server said goodbye, the connection broke or a
-// frame did not parse.
+// gatherLimit). It also follows the frames it reads: to tell afterwards
+// why the SPDY library stopped reading (it ends a connection the same way
+// whether the server said goodbye, the connection broke or a frame did not
+// parse), and to hold the end back until what came before it has been
+// read (see holdEnd).
 type frameConn struct {
 	net.Conn
 	// br buffers reads: the framer reads headers a few bytes at a time.
@@ -40,21 +41,17 @@ type frameConn struct {
 	rhdr    [spdyHeaderLen]byte
 	rhdrLen int
 	rskip   int
-	// rid gathers the stream id that opens the payload of a SYN_REPLY or
-	// RST_STREAM; ridLen counts its bytes in, ridFin says the frame ends
-	// the stream's server half.
-	rid       [4]byte
-	ridLen    int
-	ridWanted bool
-	readMu    sync.Mutex // guards the fields below
-	readErr   error      // the first error reading the connection
-	goAway    bool       // the server sent GOAWAY
-	// open holds the streams this side opened that the server has not
-	// finished (a FIN or a reset); opened counts them all; lastFin is when
-	// the server last finished one.
-	open    map[uint32]struct{}
-	opened  int
-	lastFin time.Time
+	// inGoAway is set while the payload of a GOAWAY is being read, whose
+	// last byte is held back (see Read).
+	inGoAway bool
+	readMu   sync.Mutex // guards the fields below
+	readErr  error      // the first error reading the connection
+	goAway   bool       // the server sent GOAWAY
+	// sent counts the data bytes the server sent on each stream this side
+	// reads (see track), taken counts those its reader took.
+	sent, taken map[uint32]int64
+	// progress is signalled (without blocking) when a reader takes data.
+	progress chan struct{}
 
 	// waitingSince is when the read under way began, in Unix nanoseconds;
 	// zero when no read is under way (the reader is busy handing frames
@@ -63,7 +60,7 @@ type frameConn struct {
 
 	closeOnce sync.Once
 	closed    chan struct{} // closed by Close
-	linger    time.Duration // endLinger; tests shorten it
+	endLimit  time.Duration // endHoldLimit; tests shorten it
 
 	mu sync.Mutex // guards the fields below; the framer writes one frame at a time already
 	// buf gathers the frame being written; need is its full length once
@@ -76,7 +73,11 @@ type frameConn struct {
 }
 
 func newFrameConn(c net.Conn) *frameConn {
-	return &frameConn{Conn: c, br: bufio.NewReaderSize(c, readBuffer), buf: make([]byte, 0, 4<<10), closed: make(chan struct{}), linger: endLinger}
+	return &frameConn{
+		Conn: c, br: bufio.NewReaderSize(c, readBuffer), buf: make([]byte, 0, 4<<10),
+		closed: make(chan struct{}), endLimit: endHoldLimit,
+		sent: map[uint32]int64{}, taken: map[uint32]int64{}, progress: make(chan struct{}, 1),
+	}
 }
 
 // silentFor returns how long, as of now, the read under way has waited
@@ -89,22 +90,15 @@ func (c *frameConn) silentFor(now time.Time) time.Duration {
 	return now.Sub(time.Unix(0, since))
 }
 
-// endLinger is how long the end of the connection is kept from the SPDY
-// library, unless this side closes first. The library hands frames to
-// per-stream workers through queues, and when its reader meets the end of
-// the connection it empties those queues unprocessed: a server that sends
-// an exit status and closes at once would have the status dropped. The
-// wait lets the workers deliver what was read; a caller that has all it
-// needs closes the connection, which ends the wait.
-const endLinger = time.Second
-
-// finishedLinger replaces endLinger when the server finished every stream
-// this side opened just before it closed the connection (within
-// endLinger), as it does after sending an exit status. Nothing is missing
-// then, only perhaps not yet delivered, and the caller closes as soon as it
-// has read everything; the longer wait keeps a machine too loaded to run
-// the library's workers within a second from losing the status.
-const finishedLinger = 10 * time.Second
+// endHoldLimit bounds how long the end of the connection, a GOAWAY or the
+// end of the byte stream, is kept from the SPDY library while data read
+// before it has not reached the streams' readers. The library hands frames
+// to per-stream workers through queues and empties those queues
+// unprocessed when its reader meets the end: a server that sends an exit
+// status and then says goodbye at once (the kubelet does) would have the
+// status dropped whenever the workers run late, as they do on a loaded
+// machine. A reader that stops reading keeps the end back this long.
+const endHoldLimit = 10 * time.Second
 
 // readBuffer is the size of the read buffer; data frames larger than it
 // are mostly read straight into their own buffer.
@@ -162,18 +156,32 @@ func (c *frameConn) Write(p []byte) (int, error) {
 	return written, nil
 }
 
-// SPDY/3 control frame types, the FIN flag and the stream id's bits.
+// The control frame types of SYN_STREAM and GOAWAY; streamIDMask keeps the
+// 31 bits of a stream id.
 const (
 	typeSynStream = 1
-	typeSynReply  = 2
-	typeRstStream = 3
 	typeGoAway    = 7
-	flagFin       = 0x01
 	streamIDMask  = 0x7fffffff
 )
 
 // Read reads from the connection and follows the frames read.
+//
+// No read goes past the end of the frame under way, so that a GOAWAY is
+// seen before the library has it; the last byte of a GOAWAY, without
+// which the library cannot act on it, is held back by holdEnd, and so is
+// the end of the byte stream.
 func (c *frameConn) Read(p []byte) (int, error) {
+	switch {
+	case c.inGoAway && c.rskip == 1:
+		c.holdEnd()
+		c.inGoAway = false
+	case c.inGoAway:
+		p = p[:min(len(p), c.rskip-1)]
+	case c.rskip > 0:
+		p = p[:min(len(p), c.rskip)]
+	default:
+		p = p[:min(len(p), spdyHeaderLen-c.rhdrLen)]
+	}
 	c.waitingSince.Store(time.Now().UnixNano())
 	n, err := c.br.Read(p)
 	c.waitingSince.Store(0)
@@ -185,26 +193,85 @@ func (c *frameConn) Read(p []byte) (int, error) {
 		}
 		c.readMu.Unlock()
 		if n == 0 {
-			t := time.NewTimer(c.endWait(time.Now()))
-			select {
-			case <-c.closed:
-			case <-t.C:
-			}
-			t.Stop()
+			c.holdEnd()
 		}
 	}
 	return n, err
 }
 
-// endWait is how long to keep the end of the connection, met at now, from
-// the SPDY library: see endLinger and finishedLinger.
-func (c *frameConn) endWait(now time.Time) time.Duration {
+// holdEnd waits until every data byte the server sent on the streams this
+// side reads has been taken by their readers, this side closes, or
+// endLimit passes: see endHoldLimit.
+func (c *frameConn) holdEnd() {
+	if c.delivered() {
+		return
+	}
+	limit := time.NewTimer(c.endLimit)
+	defer limit.Stop()
+	for !c.delivered() {
+		select {
+		case <-c.closed:
+			return
+		case <-limit.C:
+			return
+		case <-c.progress:
+		}
+	}
+}
+
+// delivered says whether the readers of the tracked streams have taken all
+// the server sent them.
+func (c *frameConn) delivered() bool {
 	c.readMu.Lock()
 	defer c.readMu.Unlock()
-	if c.opened > 0 && len(c.open) == 0 && now.Sub(c.lastFin) < endLinger {
-		return finishedLinger
+	for id, n := range c.taken {
+		if n < c.sent[id] {
+			return false
+		}
 	}
-	return c.linger
+	return true
+}
+
+// track starts counting, for stream id, what the server sends and what
+// its reader takes (see countingStream); it is called as this side opens
+// the stream, before any data can come.
+func (c *frameConn) track(id uint32) {
+	c.readMu.Lock()
+	c.taken[id] = 0
+	c.readMu.Unlock()
+}
+
+// wrote notes the stream a whole frame written by this side opens.
+func (c *frameConn) wrote(frame []byte) {
+	if len(frame) >= spdyHeaderLen+4 && frame[0]&0x80 != 0 && int(frame[2])<<8|int(frame[3]) == typeSynStream {
+		c.track(binary.BigEndian.Uint32(frame[spdyHeaderLen:]) & streamIDMask)
+	}
+}
+
+// untrack stops counting stream id, which nobody reads any more.
+func (c *frameConn) untrack(id uint32) {
+	c.readMu.Lock()
+	delete(c.taken, id)
+	delete(c.sent, id)
+	c.readMu.Unlock()
+	c.signal()
+}
+
+// took notes that the reader of stream id took n bytes.
+func (c *frameConn) took(id uint32, n int) {
+	c.readMu.Lock()
+	if _, ok := c.taken[id]; ok {
+		c.taken[id] += int64(n)
+	}
+	c.readMu.Unlock()
+	c.signal()
+}
+
+func (c *frameConn) signal() {
+	select {
+	case c.progress <- struct{}{}:
+	default:
+	}
 }
 
 // Close closes the connection below, and ends a wait at its end.
@@ -213,14 +280,10 @@ func (c *frameConn) Close() error {
 	return c.Conn.Close()
 }
 
-// follow walks frame headers through b, noting a GOAWAY and the streams
-// the server finishes.
+// follow walks frame headers through b, noting a GOAWAY and counting the
+// data sent on each stream.
 func (c *frameConn) follow(b []byte) {
 	for len(b) > 0 {
-		if c.ridWanted {
-			b = c.gatherID(b)
-			continue
-		}
 		if c.rskip > 0 {
 			k := min(c.rskip, len(b))
 			c.rskip -= k
@@ -236,75 +299,20 @@ func (c *frameConn) follow(b []byte) {
 		h := c.rhdr
 		c.rskip = int(h[5])<<16 | int(h[6])<<8 | int(h[7])
 		c.rhdrLen = 0
-		if h[0]&0x80 == 0 {
-			if h[4]&flagFin != 0 {
-				c.finished(binary.BigEndian.Uint32(h[:4]) & streamIDMask)
+		switch {
+		case h[0]&0x80 == 0:
+			id := binary.BigEndian.Uint32(h[:4]) & streamIDMask
+			c.readMu.Lock()
+			if _, ok := c.taken[id]; ok {
+				c.sent[id] += int64(c.rskip)
 			}
-			continue
-		}
-		switch int(h[2])<<8 | int(h[3]) {
-		case typeGoAway:
+			c.readMu.Unlock()
+		case int(h[2])<<8|int(h[3]) == typeGoAway:
 			c.readMu.Lock()
 			c.goAway = true
 			c.readMu.Unlock()
-		case typeSynReply:
-			c.ridWanted = h[4]&flagFin != 0
-		case typeRstStream:
-			c.ridWanted = true
+			c.inGoAway = c.rskip > 0
 		}
-		if c.ridWanted {
-			if c.rskip < len(c.rid) {
-				c.ridWanted = false // no id: the library refuses the frame
-			} else {
-				// The id is read off the payload before the rest is skipped.
-				c.rskip -= len(c.rid)
-			}
-		}
-	}
-}
-
-// gatherID takes the payload's stream id from b, or as much of it as b
-// holds, and returns the rest of b; a complete id finishes its stream.
-func (c *frameConn) gatherID(b []byte) []byte {
-	k := copy(c.rid[c.ridLen:], b)
-	c.ridLen += k
-	if c.ridLen == len(c.rid) {
-		c.finished(binary.BigEndian.Uint32(c.rid[:]) & streamIDMask)
-		c.ridLen, c.ridWanted = 0, false
-	}
-	return b[k:]
-}
-
-// finished notes that the server finished stream id.
-func (c *frameConn) finished(id uint32) {
-	c.readMu.Lock()
-	defer c.readMu.Unlock()
-	if _, ok := c.open[id]; ok {
-		delete(c.open, id)
-		c.lastFin = time.Now()
-	}
-}
-
-// wrote notes the streams a whole frame written by this side opens or
-// resets.
-func (c *frameConn) wrote(frame []byte) {
-	if len(frame) < spdyHeaderLen+4 || frame[0]&0x80 == 0 {
-		return
-	}
-	id := binary.BigEndian.Uint32(frame[spdyHeaderLen:]) & streamIDMask
-	switch int(frame[2])<<8 | int(frame[3]) {
-	case typeSynStream:
-		c.readMu.Lock()
-		if c.open == nil {
-			c.open = map[uint32]struct{}{}
-		}
-		c.open[id] = struct{}{}
-		c.opened++
-		c.readMu.Unlock()
-	case typeRstStream:
-		c.readMu.Lock()
-		delete(c.open, id)
-		c.readMu.Unlock()
 	}
 }
 

@@ -143,7 +143,10 @@ func (c *SPDYConn) CreateStream(ctx context.Context, h http.Header) (httpstream.
 		defer mu.Unlock()
 		select {
 		case r := <-done:
-			return r.s, r.err
+			if r.err != nil {
+				return nil, r.err
+			}
+			return &countingStream{Stream: r.s, frames: c.frames}, nil
 		default:
 			abandoned = true
 			return nil, err
@@ -157,8 +160,9 @@ func (c *SPDYConn) CreateStream(ctx context.Context, h http.Header) (httpstream.
 				return nil, c.LostError()
 			default:
 			}
+			return nil, r.err
 		}
-		return r.s, r.err
+		return &countingStream{Stream: r.s, frames: c.frames}, nil
 	case <-ctx.Done():
 		return giveUp(context.Cause(ctx))
 	case <-c.Done():
@@ -173,7 +177,23 @@ func (c *SPDYConn) Remove(streams ...httpstream.Stream) {
 	for _, s := range streams {
 		if s != nil {
 			_ = s.Reset()
+			c.frames.untrack(s.Identifier())
 		}
 	}
 	c.conn.RemoveStreams(streams...)
+}
+
+// countingStream is a stream whose reads are counted, so that the end of
+// the connection waits for what the server sent it (see holdEnd).
+type countingStream struct {
+	httpstream.Stream
+	frames *frameConn
+}
+
+func (s *countingStream) Read(p []byte) (int, error) {
+	n, err := s.Stream.Read(p)
+	if n > 0 {
+		s.frames.took(s.Identifier(), n)
+	}
+	return n, err
 }
