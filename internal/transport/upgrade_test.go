@@ -11,12 +11,22 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// newUpgradeServer starts a TLS server that offers HTTP/2 and answers an
-// Upgrade: SPDY/3.1 request, which only HTTP/1.1 can carry, with 101 and
-// then echoes what it reads. Other requests get their protocol back.
+// newUpgradeServer starts a TLS server that offers HTTP/2 and serves
+// upgradeHandler.
 func newUpgradeServer(t *testing.T, auths chan<- string) *httptest.Server {
 	t.Helper()
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := httptest.NewUnstartedServer(upgradeHandler(auths))
+	srv.EnableHTTP2 = true
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// upgradeHandler answers an Upgrade: SPDY/3.1 request, which only HTTP/1.1
+// can carry, with 101, sends its Authorization to auths, and then echoes
+// what it reads. Other requests get their protocol back.
+func upgradeHandler(auths chan<- string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Upgrade") == "" {
 			_, _ = io.WriteString(w, r.Proto)
 			return
@@ -31,11 +41,7 @@ func newUpgradeServer(t *testing.T, auths chan<- string) *httptest.Server {
 		_, _ = rw.WriteString("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\n\r\n")
 		_ = rw.Flush()
 		_, _ = io.Copy(conn, rw)
-	}))
-	srv.EnableHTTP2 = true
-	srv.StartTLS()
-	t.Cleanup(srv.Close)
-	return srv
+	})
 }
 
 // An SPDY upgrade through a transport that has an HTTP/2 connection to the
