@@ -83,32 +83,41 @@ func newCARotation(t *http.Transport, ca *caSource) *caRotation {
 // it if the CA file's content changed and holds certificates. force reads
 // the file even when a stat says it is unchanged.
 func (r *caRotation) transport(force bool) *http.Transport {
+	next, old := r.swap(force)
+	if old != nil {
+		// The old transport gets no new requests; its idle connections
+		// would only wait for their timeout.
+		old.CloseIdleConnections()
+	}
+	return next
+}
+
+// swap reads the file and, when its content changed and holds
+// certificates, makes a transport with the new pool current. It returns
+// the current transport and the one it replaced, if any.
+func (r *caRotation) swap(force bool) (cur, old *http.Transport) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	// Once loaded the file never fails a read; it reports the cause
 	// through lastFailure instead.
 	b, changed, err := r.file.read(force)
 	if err != nil || !changed || bytes.Equal(b, r.pem) {
-		return r.cur
+		return r.cur, nil
 	}
 	pool, err := caFilePool(b, r.file.path)
 	if err != nil {
 		r.file.rejected(err, keptPool)
-		return r.cur
+		return r.cur, nil
 	}
 	next := r.cur.Clone()
 	next.TLSClientConfig.RootCAs = pool
-	old := r.cur
+	old = r.cur
 	r.cur, r.pem = next, b
 	if len(r.retired) == maxRetired {
 		r.retired = append(r.retired[:0], r.retired[1:]...)
 	}
 	r.retired = append(r.retired, old)
-	// A connection verified with the old pool would otherwise go on
-	// serving new requests on the old transport's behalf: the old one
-	// gets no new requests, and its idle connections go now.
-	old.CloseIdleConnections()
-	return next
+	return next, old
 }
 
 // RoundTrip sends req through the current transport (an HTTP/1.1-only
