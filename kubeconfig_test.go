@@ -462,12 +462,9 @@ func readFile(t *testing.T, path string) string {
 func TestKubeconfigCAFileRotation(t *testing.T) {
 	var cert testcerts.Rotating
 	rotate := func() []byte {
-		ca, err := testcerts.NewCA("cluster CA")
+		pem, err := cert.Rotate("127.0.0.1")
 		require.NoError(t, err)
-		c, err := ca.ServerCert("127.0.0.1")
-		require.NoError(t, err)
-		cert.Set(c)
-		return ca.PEM
+		return pem
 	}
 	dir := t.TempDir()
 	writeFile(t, dir, "ca.crt", string(rotate()))

@@ -98,6 +98,22 @@ type Rotating struct {
 // Set makes c the certificate of every handshake from now on.
 func (r *Rotating) Set(c tls.Certificate) { r.cert.Store(&c) }
 
+// Rotate makes a new CA and presents, from now on, a certificate it signed
+// for hosts, as a server does whose CA rotates. It returns the new CA's
+// PEM, and fails as NewCA and ServerCert do.
+func (r *Rotating) Rotate(hosts ...string) ([]byte, error) {
+	ca, err := NewCA("rotated CA")
+	if err != nil {
+		return nil, err
+	}
+	c, err := ca.ServerCert(hosts...)
+	if err != nil {
+		return nil, err
+	}
+	r.Set(c)
+	return ca.PEM, nil
+}
+
 // TLSConfig returns a server configuration that presents the current
 // certificate and offers nextProtos by ALPN (for an httptest server:
 // "h2" and "http/1.1" to serve both). The certificate is chosen per

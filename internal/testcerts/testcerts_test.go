@@ -40,3 +40,29 @@ func TestServerCertVerifiesAgainstItsCA(t *testing.T) {
 		t.Error("verified against another CA")
 	}
 }
+
+// Rotate presents a certificate of a new CA each time.
+func TestRotateChangesTheCA(t *testing.T) {
+	var r Rotating
+	first, err := r.Rotate("localhost")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c1 := r.cert.Load()
+	second, err := r.Rotate("localhost")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(first) == string(second) || c1 == r.cert.Load() {
+		t.Fatal("the CA or the certificate did not change")
+	}
+	leaf, err := x509.ParseCertificate(r.cert.Load().Certificate[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := x509.NewCertPool()
+	p.AppendCertsFromPEM(second)
+	if _, err := leaf.Verify(x509.VerifyOptions{Roots: p, DNSName: "localhost"}); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,7 +1,6 @@
 package transport
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/x509"
 	"errors"
@@ -47,12 +46,9 @@ func newRotatingServer(t *testing.T, h http.Handler, host string) *rotatingServe
 // and returns that CA's PEM.
 func (s *rotatingServer) rotate(t *testing.T) []byte {
 	t.Helper()
-	ca, err := testcerts.NewCA("CA " + time.Now().Format(time.RFC3339Nano))
+	pem, err := s.cert.Rotate(s.host)
 	require.NoError(t, err)
-	cert, err := ca.ServerCert(s.host)
-	require.NoError(t, err)
-	s.cert.Set(cert)
-	return ca.PEM
+	return pem
 }
 
 // url is the server's URL with the host its certificate names.
@@ -192,27 +188,6 @@ func TestCAFileRotationReachesUpgrades(t *testing.T) {
 	writeFile(t, dir, "ca.crt", next, 0o600)
 	echoThroughUpgrade(t, rt, srv.url())
 	assert.Equal(t, "Bearer tok", <-auths)
-}
-
-// echoThroughUpgrade upgrades a request to SPDY/3.1 through rt and checks
-// that the connection echoes a line.
-func echoThroughUpgrade(t *testing.T, rt http.RoundTripper, url string) {
-	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, url+"/exec", nil)
-	require.NoError(t, err)
-	req.Header.Set("Connection", "Upgrade")
-	req.Header.Set("Upgrade", "SPDY/3.1")
-	resp, err := rt.RoundTrip(req)
-	require.NoError(t, err)
-	require.Equal(t, http.StatusSwitchingProtocols, resp.StatusCode)
-	rwc, ok := resp.Body.(io.ReadWriteCloser)
-	require.True(t, ok, "the body of a 101 is the connection")
-	defer rwc.Close()
-	_, err = io.WriteString(rwc, "ping\n")
-	require.NoError(t, err)
-	line, err := bufio.NewReader(rwc).ReadString('\n')
-	require.NoError(t, err)
-	assert.Equal(t, "ping\n", line)
 }
 
 // A request in flight when the CA rotates finishes on the old transport,

@@ -61,14 +61,21 @@ func TestNonWebSocketUpgradeUsesHTTP1(t *testing.T) {
 	resp.Body.Close()
 	require.Equal(t, "HTTP/2.0", string(proto), "the server and the transport speak HTTP/2")
 
-	req, err = http.NewRequest(http.MethodPost, srv.URL+"/exec", nil)
+	echoThroughUpgrade(t, rt, srv.URL)
+	assert.Equal(t, "Bearer tok", <-auths)
+}
+
+// echoThroughUpgrade upgrades a request to SPDY/3.1 through rt and checks
+// that the connection echoes a line.
+func echoThroughUpgrade(t *testing.T, rt http.RoundTripper, url string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, url+"/exec", nil)
 	require.NoError(t, err)
 	req.Header.Set("Connection", "Upgrade")
 	req.Header.Set("Upgrade", "SPDY/3.1")
-	resp, err = rt.RoundTrip(req)
+	resp, err := rt.RoundTrip(req)
 	require.NoError(t, err)
 	require.Equal(t, http.StatusSwitchingProtocols, resp.StatusCode)
-	assert.Equal(t, "Bearer tok", <-auths)
 	rwc, ok := resp.Body.(io.ReadWriteCloser)
 	require.True(t, ok, "the body of a 101 is the connection")
 	defer rwc.Close()

@@ -142,12 +142,9 @@ func TestUpgradesFollowTheCAFile(t *testing.T) {
 		t.Run(fmt.Sprintf("proxy=%t", viaProxy), func(t *testing.T) {
 			var cert testcerts.Rotating
 			rotate := func() []byte {
-				ca, err := testcerts.NewCA("cluster CA")
+				pem, err := cert.Rotate("127.0.0.1")
 				require.NoError(t, err)
-				c, err := ca.ServerCert("127.0.0.1")
-				require.NoError(t, err)
-				cert.Set(c)
-				return ca.PEM
+				return pem
 			}
 			names := make(chan string, 4)
 			srv := httptest.NewUnstartedServer(acceptBoth(names))
