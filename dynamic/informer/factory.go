@@ -93,13 +93,22 @@ func NewSharedInformerFactory(client dynamic.Interface, defaultResync time.Durat
 // tweak, if not nil, sets the label and field selectors (it is called once,
 // on empty ListOptions; other fields it sets are ignored).
 func NewFilteredSharedInformerFactory(client dynamic.Interface, defaultResync time.Duration, namespace string, tweak func(*metav1.ListOptions)) *SharedInformerFactory {
-	o := FactoryOptions{Namespace: namespace, Informer: Options{ResyncPeriod: defaultResync}}
+	return NewSharedInformerFactoryWithOptions(client, FilteredFactoryOptions[*unstructured.Unstructured](defaultResync, namespace, tweak))
+}
+
+// FilteredFactoryOptions returns the options of client-go's filtered
+// factories: informers watch namespace ("" for all) with handlers
+// resynced every defaultResync (zero: never), and tweak, if not nil, sets
+// the label and field selectors (it is called once, on empty ListOptions;
+// other fields it sets are ignored).
+func FilteredFactoryOptions[T lister.Object](defaultResync time.Duration, namespace string, tweak func(*metav1.ListOptions)) FactoryOptionsOf[T] {
+	o := FactoryOptionsOf[T]{Namespace: namespace, Informer: OptionsOf[T]{ResyncPeriod: defaultResync}}
 	if tweak != nil {
 		var lo metav1.ListOptions
 		tweak(&lo)
 		o.LabelSelector, o.FieldSelector = lo.LabelSelector, lo.FieldSelector
 	}
-	return NewSharedInformerFactoryWithOptions(client, o)
+	return o
 }
 
 // NewSharedInformerFactoryWithOptions returns a factory configured by opts.

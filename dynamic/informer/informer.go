@@ -109,6 +109,8 @@ type InformerOf[T lister.Object] struct {
 	lister   lister.ListerOf[T]
 	// defaultTransform is what a nil transform means.
 	defaultTransform TransformFuncOf[T]
+	// unrecoverable is the source's Unrecoverable.
+	unrecoverable func(error) bool
 
 	// mu serializes every change to the store with the queuing of its
 	// notifications, so that each handler sees changes in store order,
@@ -179,6 +181,7 @@ func NewOf[T lister.Object](source SourceOf[T], resource schema.GroupVersionReso
 		store:            store,
 		lister:           lister.NewOf(store, resource),
 		defaultTransform: def,
+		unrecoverable:    source.Unrecoverable,
 		transform:        o.Transform,
 		syncedCh:         make(chan struct{}),
 		done:             make(chan struct{}),

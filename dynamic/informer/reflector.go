@@ -320,7 +320,7 @@ func (r *reflector[T]) classify(ctx context.Context, err error) verdict {
 	if apierrors.IsNotFound(err) {
 		return notFound
 	}
-	if errors.Is(err, dynamic.ErrInvalidRequest) {
+	if errors.Is(err, dynamic.ErrInvalidRequest) || (r.inf.unrecoverable != nil && r.inf.unrecoverable(err)) {
 		return fatal
 	}
 	var status apierrors.APIStatus

@@ -38,6 +38,11 @@ type SourceOf[T lister.Object] struct {
 	// DefaultTransform is the transform of informers whose
 	// Options.Transform is nil; nil means objects are cached as received.
 	DefaultTransform TransformFuncOf[T]
+	// Unrecoverable, when set, reports whether an error of a list or a
+	// watch is one that retrying cannot fix, beyond those the informer
+	// knows (invalid requests, 400, 405, 406, 415, 422): such an error
+	// ends the informer in PhaseFailed.
+	Unrecoverable func(error) bool
 }
 
 // DynamicSource returns the SourceOf unstructured objects read through

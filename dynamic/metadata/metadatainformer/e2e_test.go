@@ -1,0 +1,202 @@
+package metadatainformer_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/anykube/anykube/dynamic"
+	"github.com/anykube/anykube/dynamic/informer"
+	"github.com/anykube/anykube/dynamic/metadata"
+	"github.com/anykube/anykube/dynamic/metadata/metadatainformer"
+	"github.com/anykube/anykube/internal/e2e"
+	"github.com/anykube/anykube/internal/testcluster"
+)
+
+func TestMain(m *testing.M) { testcluster.Main(m) }
+
+const crdGroup = "metainformer.anykube.test"
+
+// team is the label the tests set and select on; informers select objects
+// that have it, so that other tests' objects on the shared cluster (and
+// the kube-root-ca.crt ConfigMap of every namespace) stay out.
+const team = crdGroup + "/team"
+
+var (
+	cmGVR     = schema.GroupVersionResource{Version: "v1", Resource: "configmaps"}
+	widgetGVR = schema.GroupVersionResource{Group: crdGroup, Version: "v1", Resource: "widgets"}
+	testCRDs  = []e2e.CRD{{Group: crdGroup, Kind: "Widget", Versions: []string{"v1"}, Namespaced: true}}
+)
+
+// events records what a handler is told, as "op name resourceVersion".
+type events struct {
+	mu  sync.Mutex
+	got []string
+}
+
+func (e *events) add(s string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.got = append(e.got, s)
+}
+
+func (e *events) handler() metadatainformer.EventHandler {
+	return metadatainformer.EventHandlerFuncs{
+		AddFunc: func(obj *metav1.PartialObjectMetadata, _ bool) {
+			e.add(fmt.Sprintf("add %s %s", obj.Name, obj.ResourceVersion))
+		},
+		UpdateFunc: func(old, obj *metav1.PartialObjectMetadata) {
+			e.add(fmt.Sprintf("update %s %s team=%s", obj.Name, obj.ResourceVersion, obj.Labels[team]))
+		},
+		DeleteFunc: func(obj any) {
+			m, ok := metadatainformer.DeletedObject(obj)
+			if !ok {
+				e.add(fmt.Sprintf("delete of a %T", obj))
+				return
+			}
+			_, tomb := obj.(metadatainformer.DeletedFinalStateUnknown)
+			e.add(fmt.Sprintf("delete %s tombstone=%v", m.Name, tomb))
+		},
+	}
+}
+
+// waitFor waits until the handler has been told want, in order.
+func (e *events) waitFor(t *testing.T, want []string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		e.mu.Lock()
+		got := slices.Clone(e.got)
+		e.mu.Unlock()
+		if len(got) >= len(want) || time.Now().After(deadline) {
+			require.Equal(t, want, got)
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func newObj(apiVersion, kind, ns, name, value string) *unstructured.Unstructured {
+	u := &unstructured.Unstructured{Object: map[string]any{"apiVersion": apiVersion, "kind": kind}}
+	u.SetNamespace(ns)
+	u.SetName(name)
+	u.SetLabels(map[string]string{team: value})
+	return u
+}
+
+func names(objs []*metav1.PartialObjectMetadata) []string {
+	out := make([]string, 0, len(objs))
+	for _, o := range objs {
+		out = append(out, o.Namespace+"/"+o.Name)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// TestE2EMetadataInformer runs a factory's metadata informers for
+// ConfigMaps and a CRD across two namespaces: they follow create, a label
+// change and delete, keep no managedFields, and their listers answer Get
+// and List by namespace and selector from the cache.
+func TestE2EMetadataInformer(t *testing.T) {
+	c := e2e.SharedWithCRDs(t, testCRDs)
+	cfg := e2e.Config(c, nil)
+	dc, err := dynamic.NewForConfig(cfg)
+	require.NoError(t, err)
+	mc, err := metadata.NewForConfig(cfg)
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	ns1 := e2e.CreateNamespace(t, c, "metainf")
+	ns2 := e2e.CreateNamespace(t, c, "metainf")
+
+	f := metadatainformer.NewFilteredSharedInformerFactory(mc, 0, "", func(o *metav1.ListOptions) { o.LabelSelector = team })
+	defer f.Shutdown()
+	for _, tc := range []struct {
+		gvr              schema.GroupVersionResource
+		apiVersion, kind string
+	}{
+		{cmGVR, "v1", "ConfigMap"},
+		{widgetGVR, crdGroup + "/v1", "Widget"},
+	} {
+		t.Run(tc.kind, func(t *testing.T) {
+			full := dc.Resource(tc.gvr)
+			before, err := full.Namespace(ns1).Create(ctx, newObj(tc.apiVersion, tc.kind, ns1, "before", "a"), metav1.CreateOptions{})
+			require.NoError(t, err)
+
+			gi := f.ForResource(tc.gvr)
+			require.Same(t, gi.Informer(), f.ForResource(tc.gvr).Informer(), "one informer per resource")
+			var ev events
+			_, err = gi.Informer().AddEventHandler(ev.handler())
+			require.NoError(t, err)
+			f.Start(ctx)
+			for key, ok := range f.WaitForCacheSync(ctx) {
+				require.True(t, ok, "%v not synced", key)
+			}
+			want := []string{"add before " + before.GetResourceVersion()}
+			ev.waitFor(t, want)
+
+			a, err := full.Namespace(ns1).Create(ctx, newObj(tc.apiVersion, tc.kind, ns1, "a", "a"), metav1.CreateOptions{})
+			require.NoError(t, err)
+			b, err := full.Namespace(ns2).Create(ctx, newObj(tc.apiVersion, tc.kind, ns2, "b", "b"), metav1.CreateOptions{})
+			require.NoError(t, err)
+			a2, err := full.Namespace(ns1).Patch(ctx, "a", types.MergePatchType, []byte(`{"metadata":{"labels":{"`+team+`":"b"}}}`), metav1.PatchOptions{})
+			require.NoError(t, err)
+			require.NoError(t, full.Namespace(ns1).Delete(ctx, "before", metav1.DeleteOptions{}))
+			want = append(want,
+				"add a "+a.GetResourceVersion(),
+				"add b "+b.GetResourceVersion(),
+				"update a "+a2.GetResourceVersion()+" team=b",
+				"delete before tombstone=false")
+			ev.waitFor(t, want)
+
+			// The lister answers from the cache: the metadata as the
+			// server has it, without managedFields.
+			l := gi.Lister()
+			got, err := l.Namespace(ns1).Get("a")
+			require.NoError(t, err)
+			assert.Equal(t, a2.GetUID(), got.UID)
+			assert.Equal(t, a2.GetResourceVersion(), got.ResourceVersion)
+			assert.Equal(t, map[string]string{team: "b"}, got.Labels)
+			assert.Empty(t, got.ManagedFields)
+			assert.NotEmpty(t, a2.GetManagedFields(), "the server keeps them")
+			assert.Equal(t, metav1.TypeMeta{APIVersion: "meta.k8s.io/v1", Kind: "PartialObjectMetadata"}, got.TypeMeta)
+			_, err = l.Namespace(ns1).Get("before")
+			assert.True(t, apierrors.IsNotFound(err), "%v", err)
+			_, err = l.Namespace(ns2).Get("a")
+			assert.True(t, apierrors.IsNotFound(err), "%v", err)
+
+			all, err := l.List(labels.Everything())
+			require.NoError(t, err)
+			assert.Equal(t, []string{ns1 + "/a", ns2 + "/b"}, names(all))
+			inNS2, err := l.Namespace(ns2).List(labels.Everything())
+			require.NoError(t, err)
+			assert.Equal(t, []string{ns2 + "/b"}, names(inNS2))
+			teamB, err := l.List(labels.SelectorFromSet(labels.Set{team: "b"}))
+			require.NoError(t, err)
+			assert.Equal(t, []string{ns1 + "/a", ns2 + "/b"}, names(teamB))
+			teamA, err := l.Namespace(ns1).List(labels.SelectorFromSet(labels.Set{team: "a"}))
+			require.NoError(t, err)
+			assert.Empty(t, teamA)
+
+			// An index over the metadata.
+			inf := gi.Informer()
+			require.NoError(t, inf.AddIndexers(metadatainformer.Indexers{"team": metadatainformer.LabelIndexFunc(team)}))
+			byTeam, err := inf.GetIndexer().ByIndex("team", "b")
+			require.NoError(t, err)
+			assert.Equal(t, []string{ns1 + "/a", ns2 + "/b"}, names(byTeam))
+			assert.Equal(t, informer.PhaseWatching, inf.Status().Phase, "%v", inf.Status())
+		})
+	}
+}
