@@ -29,10 +29,11 @@ func TestMain(m *testing.M) { testcluster.Main(m) }
 
 const crdGroup = "metainformer.anykube.test"
 
-// team is the label the tests set and select on; informers select objects
-// that have it, so that other tests' objects on the shared cluster (and
-// the kube-root-ca.crt ConfigMap of every namespace) stay out.
-const team = crdGroup + "/team"
+// team is the label the test sets and selects on, made unique to each run
+// by TestE2EMetadataInformer: its informers select objects that have it,
+// so that other tests' and runs' objects on the shared cluster (and the
+// kube-root-ca.crt ConfigMap of every namespace) stay out.
+var team string
 
 var (
 	cmGVR     = schema.GroupVersionResource{Version: "v1", Resource: "configmaps"}
@@ -120,6 +121,7 @@ func TestE2EMetadataInformer(t *testing.T) {
 	defer cancel()
 	ns1 := e2e.CreateNamespace(t, c, "metainf")
 	ns2 := e2e.CreateNamespace(t, c, "metainf")
+	team = crdGroup + "/" + ns1
 
 	f := metadatainformer.NewFilteredSharedInformerFactory(mc, 0, "", func(o *metav1.ListOptions) { o.LabelSelector = team })
 	defer f.Shutdown()
@@ -161,6 +163,9 @@ func TestE2EMetadataInformer(t *testing.T) {
 				"delete before tombstone=false")
 			ev.waitFor(t, want)
 
+			both := []string{ns1 + "/a", ns2 + "/b"}
+			slices.Sort(both) // the namespaces' names are random
+
 			// The lister answers from the cache: the metadata as the
 			// server has it, without managedFields.
 			l := gi.Lister()
@@ -179,13 +184,13 @@ func TestE2EMetadataInformer(t *testing.T) {
 
 			all, err := l.List(labels.Everything())
 			require.NoError(t, err)
-			assert.Equal(t, []string{ns1 + "/a", ns2 + "/b"}, names(all))
+			assert.Equal(t, both, names(all))
 			inNS2, err := l.Namespace(ns2).List(labels.Everything())
 			require.NoError(t, err)
 			assert.Equal(t, []string{ns2 + "/b"}, names(inNS2))
 			teamB, err := l.List(labels.SelectorFromSet(labels.Set{team: "b"}))
 			require.NoError(t, err)
-			assert.Equal(t, []string{ns1 + "/a", ns2 + "/b"}, names(teamB))
+			assert.Equal(t, both, names(teamB))
 			teamA, err := l.Namespace(ns1).List(labels.SelectorFromSet(labels.Set{team: "a"}))
 			require.NoError(t, err)
 			assert.Empty(t, teamA)
@@ -195,7 +200,7 @@ func TestE2EMetadataInformer(t *testing.T) {
 			require.NoError(t, inf.AddIndexers(metadatainformer.Indexers{"team": metadatainformer.LabelIndexFunc(team)}))
 			byTeam, err := inf.GetIndexer().ByIndex("team", "b")
 			require.NoError(t, err)
-			assert.Equal(t, []string{ns1 + "/a", ns2 + "/b"}, names(byTeam))
+			assert.Equal(t, both, names(byTeam))
 			assert.Equal(t, informer.PhaseWatching, inf.Status().Phase, "%v", inf.Status())
 		})
 	}
