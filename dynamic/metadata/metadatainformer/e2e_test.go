@@ -3,6 +3,7 @@ package metadatainformer_test
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"slices"
 	"sync"
 	"testing"
@@ -204,4 +205,88 @@ func TestE2EMetadataInformer(t *testing.T) {
 			assert.Equal(t, informer.PhaseWatching, inf.Status().Phase, "%v", inf.Status())
 		})
 	}
+}
+
+// TestE2EMetadataInformerDroppedWatch cuts the informer's connections and
+// refuses new ones while objects change: once the network is back, the
+// resumed watch brings every change, once, and the cache is the server's
+// state.
+func TestE2EMetadataInformerDroppedWatch(t *testing.T) {
+	c := e2e.SharedWithCRDs(t, testCRDs)
+	dc, err := dynamic.NewForConfig(e2e.Config(c, nil))
+	require.NoError(t, err)
+	u, err := url.Parse(c.Host)
+	require.NoError(t, err)
+	proxy := e2e.NewTCPProxy(t, u.Host)
+	cfg := e2e.Config(c, nil)
+	cfg.Host = proxy.URL()
+	mc, err := metadata.NewForConfig(cfg)
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	ns := e2e.CreateNamespace(t, c, "metainf")
+	team = crdGroup + "/" + ns
+	cms := dc.Resource(cmGVR).Namespace(ns)
+	create := func(name string) *unstructured.Unstructured {
+		obj, err := cms.Create(ctx, newObj("v1", "ConfigMap", ns, name, "a"), metav1.CreateOptions{})
+		require.NoError(t, err)
+		return obj
+	}
+
+	phases := make(chan informer.Status, 100)
+	inf, err := metadatainformer.New(mc, cmGVR, &metadatainformer.Options{
+		Namespace: ns, LabelSelector: team, MinBackoff: 10 * time.Millisecond, MaxBackoff: 100 * time.Millisecond,
+		OnStatus: func(st informer.Status) {
+			select {
+			case phases <- st:
+			default:
+			}
+		},
+	})
+	require.NoError(t, err)
+	waitPhase := func(p informer.Phase) {
+		t.Helper()
+		for {
+			select {
+			case st := <-phases:
+				if st.Phase == p {
+					return
+				}
+			case <-ctx.Done():
+				t.Fatalf("no %s: %v", p, inf.Status())
+			}
+		}
+	}
+	var ev events
+	_, err = inf.AddEventHandler(ev.handler())
+	require.NoError(t, err)
+	a := create("a")
+	b := create("b")
+	go inf.Run(ctx)
+	defer func() { cancel(); <-inf.Done() }()
+	waitPhase(informer.PhaseWatching)
+	want := []string{"add a " + a.GetResourceVersion(), "add b " + b.GetResourceVersion()}
+	ev.waitFor(t, want)
+
+	proxy.Refusing.Store(true)
+	require.Positive(t, proxy.Cut())
+	waitPhase(informer.PhaseBackoff)
+	cc := create("c")
+	a2, err := cms.Patch(ctx, "a", types.MergePatchType, []byte(`{"metadata":{"labels":{"`+team+`":"b"}}}`), metav1.PatchOptions{})
+	require.NoError(t, err)
+	require.NoError(t, cms.Delete(ctx, "b", metav1.DeleteOptions{}))
+	proxy.Refusing.Store(false)
+	want = append(want,
+		"add c "+cc.GetResourceVersion(),
+		"update a "+a2.GetResourceVersion()+" team=b",
+		"delete b tombstone=false")
+	ev.waitFor(t, want)
+	waitPhase(informer.PhaseWatching)
+
+	cached, err := inf.Lister().List(labels.Everything())
+	require.NoError(t, err)
+	assert.Equal(t, []string{ns + "/a", ns + "/c"}, names(cached))
+	got, err := inf.Lister().Namespace(ns).Get("a")
+	require.NoError(t, err)
+	assert.Equal(t, a2.GetResourceVersion(), got.ResourceVersion)
 }
