@@ -18,6 +18,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 
+	"github.com/anykube/anykube/discovery"
 	"github.com/anykube/anykube/dynamic"
 	"github.com/anykube/anykube/dynamic/informer"
 	"github.com/anykube/anykube/dynamic/metadata"
@@ -289,4 +290,62 @@ func TestE2EMetadataInformerDroppedWatch(t *testing.T) {
 	got, err := inf.Lister().Namespace(ns).Get("a")
 	require.NoError(t, err)
 	assert.Equal(t, a2.GetResourceVersion(), got.ResourceVersion)
+}
+
+// TestE2EMetadataInformerCRDLifecycle starts a metadata informer before
+// its CRD exists: it waits, syncs once the CRD is created, and when the CRD
+// is deleted tells its handler the object went, reports ResourceGone and
+// ends.
+func TestE2EMetadataInformerCRDLifecycle(t *testing.T) {
+	c := e2e.SharedWithCRDs(t, testCRDs)
+	hc, err := c.HTTPClient()
+	require.NoError(t, err)
+	cfg := e2e.Config(c, nil)
+	dc, err := dynamic.NewForConfig(cfg)
+	require.NoError(t, err)
+	mc, err := metadata.NewForConfig(cfg)
+	require.NoError(t, err)
+	disco, err := discovery.NewDiscoveryClientForConfig(cfg)
+	require.NoError(t, err)
+	crd := e2e.CRD{Group: "metalifecycle.anykube.test", Kind: "Gizmo", Versions: []string{"v1"}}
+	gvr := schema.GroupVersionResource{Group: crd.Group, Version: "v1", Resource: "gizmos"}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	t.Cleanup(func() { _ = e2e.DeleteCRDs(context.Background(), hc, c.Host, []e2e.CRD{crd}) })
+
+	f := metadatainformer.NewSharedInformerFactoryWithOptions(mc, metadatainformer.FactoryOptions{
+		Informer: metadatainformer.Options{Discovery: disco, MinBackoff: 50 * time.Millisecond, MaxBackoff: 500 * time.Millisecond},
+	})
+	defer f.Shutdown()
+	inf := f.ForResource(gvr).Informer()
+	var ev events
+	_, err = inf.AddEventHandler(ev.handler())
+	require.NoError(t, err)
+	f.Start(ctx)
+	require.Eventually(t, func() bool { return inf.Status().Phase == informer.PhaseWaitingForResource }, 30*time.Second, 10*time.Millisecond)
+
+	require.NoError(t, e2e.InstallCRDs(ctx, hc, c.Host, []e2e.CRD{crd}))
+	sctx, scancel := context.WithTimeout(ctx, 30*time.Second)
+	defer scancel()
+	require.True(t, inf.WaitForCacheSync(sctx), "%v", inf.Status())
+	g := &unstructured.Unstructured{Object: map[string]any{"apiVersion": crd.Group + "/v1", "kind": "Gizmo"}}
+	g.SetName("g1")
+	created, err := dc.Resource(gvr).Create(ctx, g, metav1.CreateOptions{})
+	require.NoError(t, err)
+	ev.waitFor(t, []string{"add g1 " + created.GetResourceVersion()})
+
+	require.NoError(t, e2e.DeleteCRDs(ctx, hc, c.Host, []e2e.CRD{crd}))
+	select {
+	case <-inf.Done():
+	case <-ctx.Done():
+		t.Fatalf("the informer did not end: %v", inf.Status())
+	}
+	assert.Equal(t, informer.PhaseResourceGone, inf.Status().Phase, "%v", inf.Status())
+	assert.ErrorIs(t, inf.Err(), informer.ErrResourceGone)
+	ev.mu.Lock()
+	got := slices.Clone(ev.got)
+	ev.mu.Unlock()
+	require.Len(t, got, 2, "%q", got)
+	assert.Regexp(t, `^delete g1 tombstone=`, got[1])
+	assert.Zero(t, inf.GetIndexer().Len())
 }
