@@ -25,12 +25,16 @@
 //
 // # Memory
 //
-// The default transform, StripManagedFields, drops metadata.managedFields
-// (which for small objects is often larger than the rest of the metadata)
-// and shares the strings most objects repeat (the view's apiVersion and
-// kind, namespaces, label and annotation keys, and label values) instead
-// of keeping a copy per object. Set Options.Transform to KeepEverything to
-// cache objects as the server sent them.
+// The default transform drops metadata.managedFields (which for small
+// objects is often larger than the rest of the metadata), and shares what
+// objects repeat instead of keeping a copy per object: strings (the view's
+// apiVersion and kind, namespaces, label and annotation keys, label
+// values) and whole label sets, which the replicas of a workload have in
+// common. A shared label map is one more reason to treat cached objects as
+// read-only. Set Options.Transform to StripManagedFields to drop
+// managedFields alone, or to KeepEverything to cache objects as the server
+// sent them. On 10,000 ConfigMaps the informer keeps 0.41 of the heap
+// client-go's metadata informer does (internal/bench, InformerSync).
 //
 // A server that cannot give the metadata view fails the informer's list
 // (PhaseFailed, Err matching metadata.IsViewUnsupported) unless the
