@@ -94,7 +94,13 @@ type LazyOptions struct {
 // Mappings returned are shared: do not modify them. When discovery of some
 // version of a needed group failed, a no-match error also wraps a
 // *discovery.ErrGroupDiscoveryFailed naming it, so the caller can tell "not
-// served" from "not known right now"; meta.IsNoMatchError still holds.
+// served" from "not known right now"; meta.IsNoMatchError still holds. A
+// client that returns a group list (or a group-version's resources)
+// together with an error, as wrappers and caches do, has what it returned
+// mapped; the error of a group list is then wrapped by every no-match
+// error about the groups that list covers, since the list may lack the
+// group asked about, and that of a group-version is reported as its
+// failure. Only a client that returns no group list fails the question.
 //
 // Give it a discovery client that asks the server: the mapper is the cache.
 // When the client is a discovery.CachedDiscoveryInterface, every
@@ -267,7 +273,7 @@ func (m *LazyRESTMapper) withFailures(err error, v *lazyView, n need) error {
 	if err == nil || !meta.IsNoMatchError(err) {
 		return err
 	}
-	return withFailures(err, v.failures(n))
+	return withFailures(err, v.gaps(n).explain(n))
 }
 
 // missKey spells q, asked about n, for the negative cache: n's group first
