@@ -72,7 +72,9 @@ type LazyOptions struct {
 //     seen once it expires, or after Reset, or at once with push:
 //   - Push (LazyOptions.Push, on unless PushOff): after its first miss the
 //     mapper watches CustomResourceDefinitions and APIServices (one list
-//     and one watch each, kept open until Close), when discovery serves
+//     and one watch each, of their metadata only, kept open until Close;
+//     it keeps each object's name, uid and resourceVersion, never a
+//     CRD's schema), when discovery serves
 //     both with list and watch and the client may list them. When one is
 //     created, changed or deleted, the mapper forgets the misses of its
 //     group at once, and for pushGrace (two seconds) questions about the
