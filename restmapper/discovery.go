@@ -23,15 +23,16 @@ var errNoClient = errors.New("restmapper: no discovery client")
 // and caches do. Like client-go's, it returns a nil error when only some
 // group-versions failed (an aggregated API whose backend is down must not
 // stop the rest from mapping): such a version stays listed in
-// Group.Versions, has no entry in VersionedResources and is named in the
-// group's Failed, and a group whose every version failed is returned
+// Group.Versions, has no entry in VersionedResources (unless d returned its
+// resources with the error, as a cache keeping an old answer does) and is
+// named in the group's Failed, and a group whose every version failed is returned
 // without versions; a DiscoveryRESTMapper built from them reports the
 // failures with a miss in those groups. When d's error names no
 // group-version (a group list that may lack groups, a wrapper's own
 // error), it returns what d returned together with that error, where
 // client-go drops it: nothing in the result would show what is missing.
-// When d returns no group, or d is nil, it returns a nil slice and an
-// error.
+// When d returns an error and no group, or d is nil, it returns a nil
+// slice and an error.
 func GetAPIGroupResources(d discovery.DiscoveryInterface) ([]*APIGroupResources, error) {
 	groups, g, err := getAPIGroupResources(d)
 	if err != nil {
