@@ -7,7 +7,6 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/watch"
 
-	"github.com/anykube/anykube/dynamic"
 	"github.com/anykube/anykube/dynamic/metadata"
 )
 
@@ -20,12 +19,9 @@ import (
 // memory for as long as the mapper lives, and move them over the network
 // on every list and change.
 
-// metadataSource lets a dynamic.RetryWatcher list and watch a resource
-// through the metadata view. It implements the List and Watch of
-// dynamic.ResourceInterface, the only methods a RetryWatcher calls; the
-// embedded interface is nil and only there to satisfy the rest of it.
+// metadataSource is the dynamic.ListWatcher a RetryWatcher reads to list
+// and watch a resource through the metadata view.
 type metadataSource struct {
-	dynamic.ResourceInterface
 	md metadata.ResourceInterface
 }
 

@@ -120,10 +120,10 @@ func BenchmarkPushWatchHeld(b *testing.B) {
 	rc := (*rest.Client)(d.RESTClient())
 	sides := []struct {
 		name   string
-		source func() dynamic.ResourceInterface
+		source func() dynamic.ListWatcher
 	}{
-		{"full", func() dynamic.ResourceInterface { return dynamic.New(rc).Resource(crdResource) }},
-		{"metadata", func() dynamic.ResourceInterface {
+		{"full", func() dynamic.ListWatcher { return dynamic.New(rc).Resource(crdResource) }},
+		{"metadata", func() dynamic.ListWatcher {
 			return metadataSource{md: metadata.New(rc).WithOptions(metadata.Options{FallbackToFull: true}).Resource(crdResource)}
 		}},
 	}
