@@ -77,7 +77,7 @@ func TestWatchEventsAreOneObjectPerLine(t *testing.T) {
 }
 
 func TestShapes(t *testing.T) {
-	if !bytes.Equal(ConfigMapList(50), ConfigMapListShaped(50, Shape{})) || !bytes.Equal(WatchEvents(50), WatchEventsShaped(50, Shape{})) {
+	if !bytes.Equal(ConfigMapList(50), ConfigMapListShaped(50, Shape{})) || !bytes.Equal(DeploymentList(50), DeploymentListShaped(50, Shape{})) || !bytes.Equal(WatchEvents(50), WatchEventsShaped(50, Shape{})) {
 		t.Error("the zero Shape changes the default bodies")
 	}
 	var list struct {
