@@ -39,7 +39,7 @@ var MetadataShapes = []MetadataShape{MetadataTypical, MetadataSmall, MetadataMan
 // "as=PartialObjectMetadataList;g=meta.k8s.io;v=v1". An unknown shape
 // panics: it is a mistake in a test.
 func MetadataList(n int, shape MetadataShape) []byte {
-	g := newGen(5)
+	g := newGen(5, Shape{})
 	return list("PartialObjectMetadataList", "meta.k8s.io/v1", 600000+n, n, func(w *writer, i int) {
 		const kind = `"kind":"PartialObjectMetadata","apiVersion":"meta.k8s.io/v1",`
 		switch shape {
