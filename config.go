@@ -120,10 +120,14 @@ type TLSClientConfig struct {
 	CertFile string
 	KeyFile  string
 	// CAFile names a PEM bundle of certificate authorities to trust instead
-	// of the system pool.
+	// of the system pool. It is read again when it changes (one stat per
+	// request), so a rotated CA is trusted from the next connection on
+	// without a new client; while the file is missing or holds no
+	// certificate, the bundle read before stays in use (see TransportFor).
 	CAFile string
 
-	// CertData, KeyData and CAData hold PEM bytes in place of the files.
+	// CertData, KeyData and CAData hold PEM bytes in place of the files;
+	// they are parsed once.
 	CertData []byte
 	KeyData  []byte
 	CAData   []byte

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -23,6 +25,7 @@ import (
 	"github.com/anykube/anykube/discovery"
 	"github.com/anykube/anykube/dynamic"
 	"github.com/anykube/anykube/internal/e2e"
+	"github.com/anykube/anykube/internal/testcerts"
 	"github.com/anykube/anykube/internal/testcluster"
 )
 
@@ -260,4 +263,36 @@ func TestE2EPodSubresources(t *testing.T) {
 	} else {
 		assert.True(t, apierrors.IsNotFound(err), "%v", err)
 	}
+}
+
+// TestE2ECAFile reaches kube-apiserver with its CA in a file, through the
+// transport that follows the file: rewritten with garbage (the CA read
+// before stays) and then with a bundle of the cluster's CA and another
+// (the transport is replaced), one client keeps working over new
+// connections.
+func TestE2ECAFile(t *testing.T) {
+	c := e2e.SharedWithCRDs(t, nil)
+	caFile := filepath.Join(t.TempDir(), "ca.crt")
+	require.NoError(t, os.WriteFile(caFile, c.CAData, 0o600))
+	cfg := e2e.Config(c, nil)
+	cfg.TLSClientConfig = anykube.TLSClientConfig{CAFile: caFile}
+	hc, err := anykube.HTTPClientFor(cfg)
+	require.NoError(t, err)
+	rc, err := anykube.RESTClientForConfigAndClient(cfg, hc)
+	require.NoError(t, err)
+	ctx := context.Background()
+	version := func() {
+		t.Helper()
+		hc.CloseIdleConnections()
+		body, err := rc.Get().AbsPath("/version").DoRaw(ctx)
+		require.NoError(t, err)
+		assert.Contains(t, string(body), "v1.37.2")
+	}
+	version()
+	require.NoError(t, os.WriteFile(caFile, []byte("garbage"), 0o600))
+	version()
+	other, err := testcerts.NewCA("another CA")
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(caFile, append(append([]byte{}, other.PEM...), c.CAData...), 0o600))
+	version()
 }

@@ -32,7 +32,14 @@ func HTTPClientFor(cfg *Config) (*http.Client, error) {
 //     with health-check pings, dial and TLS handshake timeouts, cfg.Proxy
 //     (or the environment's proxy settings) and cfg.DisableCompression.
 //     Configs with equal TLS settings and no Proxy or ExecProvider share
-//     one such transport and so one connection pool;
+//     one such transport and so one connection pool. A CAFile is checked
+//     with a stat per request: when its content changes the transport is
+//     replaced by one trusting the new CA (requests in flight finish on
+//     the old one, whose idle connections are closed); when it is missing
+//     or holds no certificate the CA read before stays in use, logged once
+//     and named in the error of a server that CA does not trust. A
+//     certificate that fails to verify makes the file be read at once and
+//     the request, if its body can be replayed, sent again;
 //   - credentials: BearerTokenFile (re-read when it changes), BearerToken,
 //     basic auth, or the ExecProvider's token or client certificate, never
 //     replacing an Authorization header the request already has. After a

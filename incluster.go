@@ -17,7 +17,8 @@ var serviceAccountDir = "/var/run/secrets/kubernetes.io/serviceaccount"
 // InClusterConfig returns the Config a pod uses to reach its own cluster:
 // the API server from KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT,
 // the service-account token as BearerTokenFile (re-read when the kubelet
-// rotates it), and the service-account ca.crt as CAFile when present.
+// rotates it), and the service-account ca.crt as CAFile when present
+// (re-read when it changes, as when the cluster's CA rotates).
 //
 // It returns an error wrapping ErrNotInCluster when either variable is
 // unset or the token file does not exist, and the os error when the token

@@ -74,7 +74,7 @@ func ConfigFromKubeconfig(opts KubeconfigOptions) (*Config, error) {
 // tokenFile, and an exec command that contains a path separator) are
 // relative to that file. Certificate and key files are checked for
 // existence here, so a typo fails now rather than at the first request;
-// their content is read by HTTPClientFor.
+// their content is read by HTTPClientFor, and read again when it changes.
 //
 // Errors: ErrNoConfig (wrapped) when no file is found; the os error for a
 // listed file that cannot be read; *KubeconfigParseError for bad YAML;

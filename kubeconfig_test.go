@@ -15,6 +15,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/anykube/anykube/internal/testcerts"
 )
 
 func TestLoadKubeconfigMergesFilesFirstWins(t *testing.T) {
@@ -452,4 +454,46 @@ func readFile(t *testing.T, path string) string {
 	b, err := os.ReadFile(path)
 	require.NoError(t, err)
 	return string(b)
+}
+
+// A client built from a kubeconfig whose certificate-authority file is
+// rewritten with a new CA trusts the server that CA signed, without being
+// built again.
+func TestKubeconfigCAFileRotation(t *testing.T) {
+	var cert testcerts.Rotating
+	rotate := func() []byte {
+		pem, err := cert.Rotate("127.0.0.1")
+		require.NoError(t, err)
+		return pem
+	}
+	dir := t.TempDir()
+	writeFile(t, dir, "ca.crt", string(rotate()))
+	srv := httptest.NewUnstartedServer(&seen{})
+	srv.TLS = cert.TLSConfig("h2", "http/1.1")
+	srv.EnableHTTP2 = true
+	srv.StartTLS()
+	defer srv.Close()
+	p := writeFile(t, dir, "config", fmt.Sprintf(`
+current-context: c
+contexts: [{name: c, context: {cluster: cl, user: u}}]
+clusters: [{name: cl, cluster: {server: %q, certificate-authority: ca.crt}}]
+users: [{name: u, user: {token: t}}]
+`, srv.URL))
+	cfg, err := ConfigFromKubeconfig(KubeconfigOptions{Paths: []string{p}})
+	require.NoError(t, err)
+	hc, err := HTTPClientFor(cfg)
+	require.NoError(t, err)
+	getOK := func() {
+		t.Helper()
+		resp, err := hc.Get(srv.URL)
+		require.NoError(t, err)
+		resp.Body.Close()
+		assert.Equal(t, http.StatusOK, resp.StatusCode)
+	}
+	getOK()
+	next := rotate()
+	srv.CloseClientConnections()
+	hc.CloseIdleConnections()
+	writeFile(t, dir, "ca.crt", string(next))
+	getOK()
 }

@@ -8,6 +8,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
 
+	"github.com/anykube/anykube/dynamic/internal/call"
 	"github.com/anykube/anykube/dynamic/internal/validate"
 )
 
@@ -18,7 +19,7 @@ import (
 // the caller would take a field another manager set, unless Force is true.
 
 func (r *resourceClient) Apply(ctx context.Context, name string, obj *unstructured.Unstructured, opts metav1.ApplyOptions, subresources ...string) (*unstructured.Unstructured, error) {
-	c := call{verb: "apply", name: name, subresources: subresources}
+	c := call.Call{Verb: "apply", Name: name, Subresources: subresources}
 	if err := validate.Apply(obj, opts); err != nil {
 		return nil, r.fail(c, err)
 	}

@@ -16,6 +16,7 @@ import (
 	"k8s.io/apimachinery/pkg/watch"
 
 	"github.com/anykube/anykube"
+	"github.com/anykube/anykube/dynamic/internal/call"
 	"github.com/anykube/anykube/dynamic/internal/validate"
 	"github.com/anykube/anykube/internal/codec"
 	"github.com/anykube/anykube/internal/rest"
@@ -82,82 +83,40 @@ func (r *resourceClient) Namespace(ns string) ResourceInterface {
 	return &cp
 }
 
-// call describes one method call: enough to validate it, build its request
-// and name it in errors.
-type call struct {
-	verb         string
-	name         string
-	subresources []string
-}
-
 // fail wraps a failure that is not the server's answer.
-func (r *resourceClient) fail(c call, err error) error {
-	return &Error{Verb: c.verb, Resource: r.gvr, Namespace: r.namespace, Name: c.name, Subresource: strings.Join(c.subresources, "/"), Err: err}
+func (r *resourceClient) fail(c call.Call, err error) error {
+	return &Error{Verb: c.Verb, Resource: r.gvr, Namespace: r.namespace, Name: c.Name, Subresource: strings.Join(c.Subresources, "/"), Err: err}
 }
 
 // check validates what every request of c puts in its path. A name is
 // required when named is true.
-func (r *resourceClient) check(c call, named bool) error {
-	err := validate.Resource(r.gvr)
-	if err == nil {
-		err = validate.Namespace(r.namespace)
-	}
-	if err == nil && named {
-		err = validate.Name(c.name)
-	}
-	if err == nil {
-		err = validate.Subresources(c.subresources)
-	}
-	if err != nil {
+func (r *resourceClient) check(c call.Call, named bool) error {
+	if err := r.target().Check(c, named); err != nil {
 		return r.fail(c, err)
 	}
 	return nil
 }
 
+// target is what the client calls.
+func (r *resourceClient) target() call.Target {
+	return call.Target{Resource: r.gvr, Namespace: r.namespace}
+}
+
 // request starts the request for c with the given HTTP method.
-func (r *resourceClient) request(c call, method string) *rest.Request {
-	req := r.c.rest.Verb(method).GroupVersion(r.gvr.GroupVersion()).Namespace(r.namespace).Resource(r.gvr.Resource)
-	if c.name != "" {
-		req = req.Name(c.name)
-	}
-	if len(c.subresources) > 0 {
-		req = req.SubResource(c.subresources...)
-	}
-	return req
+func (r *resourceClient) request(c call.Call, method string) *rest.Request {
+	return r.target().Request(r.c.rest, c, method)
 }
 
 // do sends req and hands a 2xx body to decode, which must not keep it: the
-// REST layer reuses the buffer (internal/codec copies every string). The
-// server's errors come back as the *apierrors.StatusError the REST layer
-// made; anything else, decode's failures included, is wrapped in *Error.
-// A nil decode ignores the body.
-func (r *resourceClient) do(ctx context.Context, c call, req *rest.Request, decode func([]byte) error) error {
-	var decodeErr error
-	err := req.DoDecode(ctx, func(body []byte, ct string) error {
-		if decode == nil {
-			return nil
-		}
-		if err := decode(body); err != nil {
-			decodeErr = decodeError(ct, err)
-			return decodeErr
-		}
-		return nil
-	})
-	switch {
-	case err == nil:
-		return nil
-	case decodeErr != nil:
-		return r.fail(c, decodeErr)
-	}
-	var se *apierrors.StatusError
-	if errors.As(err, &se) {
-		return se
-	}
-	return r.fail(c, err)
+// REST layer reuses the buffer. The server's errors come back as the
+// *apierrors.StatusError the REST layer made; anything else, decode's
+// failures included, is wrapped in *Error. A nil decode ignores the body.
+func (r *resourceClient) do(ctx context.Context, c call.Call, req *rest.Request, decode func([]byte) error) error {
+	return call.Do(ctx, req, decode, func(err error) error { return r.fail(c, err) })
 }
 
 // object sends req and decodes the object it answers with.
-func (r *resourceClient) object(ctx context.Context, c call, req *rest.Request) (*unstructured.Unstructured, error) {
+func (r *resourceClient) object(ctx context.Context, c call.Call, req *rest.Request) (*unstructured.Unstructured, error) {
 	var obj *unstructured.Unstructured
 	err := r.do(ctx, c, req, func(body []byte) (err error) {
 		obj, err = codec.DecodeObject(body)
@@ -169,17 +128,8 @@ func (r *resourceClient) object(ctx context.Context, c call, req *rest.Request) 
 	return obj, nil
 }
 
-// decodeError says what could not be decoded; the body itself is left out,
-// as it may hold secrets.
-func decodeError(contentType string, err error) error {
-	if contentType == "" {
-		contentType = "no content type"
-	}
-	return fmt.Errorf("decoding the response (%s): %w", contentType, err)
-}
-
 // encode turns an object into a request body.
-func (r *resourceClient) encode(c call, v any) ([]byte, error) {
+func (r *resourceClient) encode(c call.Call, v any) ([]byte, error) {
 	data, err := json.Marshal(v)
 	if err != nil {
 		return nil, r.fail(c, fmt.Errorf("encoding the request body: %w", err))
@@ -188,14 +138,14 @@ func (r *resourceClient) encode(c call, v any) ([]byte, error) {
 }
 
 func (r *resourceClient) Create(ctx context.Context, obj *unstructured.Unstructured, opts metav1.CreateOptions, subresources ...string) (*unstructured.Unstructured, error) {
-	c := call{verb: "create", subresources: subresources}
+	c := call.Call{Verb: "create", Subresources: subresources}
 	if err := validate.Object(obj); err != nil {
 		return nil, r.fail(c, err)
 	}
 	// A subresource is created under an existing object, named by obj.
 	named := len(subresources) > 0
 	if named {
-		c.name = obj.GetName()
+		c.Name = obj.GetName()
 	}
 	if err := r.check(c, named); err != nil {
 		return nil, err
@@ -208,11 +158,11 @@ func (r *resourceClient) Create(ctx context.Context, obj *unstructured.Unstructu
 }
 
 func (r *resourceClient) Update(ctx context.Context, obj *unstructured.Unstructured, opts metav1.UpdateOptions, subresources ...string) (*unstructured.Unstructured, error) {
-	c := call{verb: "update", subresources: subresources}
+	c := call.Call{Verb: "update", Subresources: subresources}
 	if err := validate.Object(obj); err != nil {
 		return nil, r.fail(c, err)
 	}
-	c.name = obj.GetName()
+	c.Name = obj.GetName()
 	if err := r.check(c, true); err != nil {
 		return nil, err
 	}
@@ -229,13 +179,13 @@ func (r *resourceClient) UpdateStatus(ctx context.Context, obj *unstructured.Uns
 
 // deleteOptionsBody encodes DeleteOptions with their kind, as the server
 // reads a body it may have to tell apart from other kinds.
-func (r *resourceClient) deleteOptionsBody(c call, opts metav1.DeleteOptions) ([]byte, error) {
+func (r *resourceClient) deleteOptionsBody(c call.Call, opts metav1.DeleteOptions) ([]byte, error) {
 	opts.TypeMeta = metav1.TypeMeta{APIVersion: "meta.k8s.io/v1", Kind: "DeleteOptions"}
 	return r.encode(c, &opts)
 }
 
 func (r *resourceClient) Delete(ctx context.Context, name string, opts metav1.DeleteOptions, subresources ...string) error {
-	c := call{verb: "delete", name: name, subresources: subresources}
+	c := call.Call{Verb: "delete", Name: name, Subresources: subresources}
 	if err := r.check(c, true); err != nil {
 		return err
 	}
@@ -247,7 +197,7 @@ func (r *resourceClient) Delete(ctx context.Context, name string, opts metav1.De
 }
 
 func (r *resourceClient) DeleteCollection(ctx context.Context, opts metav1.DeleteOptions, listOptions metav1.ListOptions) error {
-	c := call{verb: "deletecollection"}
+	c := call.Call{Verb: "deletecollection"}
 	if err := r.check(c, false); err != nil {
 		return err
 	}
@@ -259,7 +209,7 @@ func (r *resourceClient) DeleteCollection(ctx context.Context, opts metav1.Delet
 }
 
 func (r *resourceClient) Get(ctx context.Context, name string, opts metav1.GetOptions, subresources ...string) (*unstructured.Unstructured, error) {
-	c := call{verb: "get", name: name, subresources: subresources}
+	c := call.Call{Verb: "get", Name: name, Subresources: subresources}
 	if err := r.check(c, true); err != nil {
 		return nil, err
 	}
@@ -267,7 +217,7 @@ func (r *resourceClient) Get(ctx context.Context, name string, opts metav1.GetOp
 }
 
 func (r *resourceClient) List(ctx context.Context, opts metav1.ListOptions) (*unstructured.UnstructuredList, error) {
-	c := call{verb: "list"}
+	c := call.Call{Verb: "list"}
 	if err := r.check(c, false); err != nil {
 		return nil, err
 	}
@@ -284,7 +234,7 @@ func (r *resourceClient) List(ctx context.Context, opts metav1.ListOptions) (*un
 }
 
 func (r *resourceClient) Watch(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error) {
-	c := call{verb: "watch"}
+	c := call.Call{Verb: "watch"}
 	if err := r.check(c, false); err != nil {
 		return nil, err
 	}
@@ -301,7 +251,7 @@ func (r *resourceClient) Watch(ctx context.Context, opts metav1.ListOptions) (wa
 }
 
 func (r *resourceClient) Patch(ctx context.Context, name string, pt types.PatchType, data []byte, opts metav1.PatchOptions, subresources ...string) (*unstructured.Unstructured, error) {
-	c := call{verb: "patch", name: name, subresources: subresources}
+	c := call.Call{Verb: "patch", Name: name, Subresources: subresources}
 	if err := r.check(c, true); err != nil {
 		return nil, err
 	}

@@ -84,3 +84,17 @@ type ResourceInterface interface {
 	// ApplyStatus is Apply on the "status" subresource.
 	ApplyStatus(ctx context.Context, name string, obj *unstructured.Unstructured, options metav1.ApplyOptions) (*unstructured.Unstructured, error)
 }
+
+// Lister is the List of a ResourceInterface, all the paging helpers
+// (Pages, Items, ListAll) call, so that they page any source of lists.
+type Lister interface {
+	List(ctx context.Context, opts metav1.ListOptions) (*unstructured.UnstructuredList, error)
+}
+
+// ListWatcher is the List and Watch of a ResourceInterface, all a
+// RetryWatcher calls, so that a source other than the dynamic client (the
+// metadata view cut down to what is needed, a test's fake) can feed one.
+type ListWatcher interface {
+	Lister
+	Watch(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error)
+}

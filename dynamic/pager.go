@@ -27,7 +27,7 @@ const DefaultPageSize int64 = 500
 // Expired, typically after etcd compaction), that error is yielded: items
 // already seen cannot be taken back, so the caller decides whether to start
 // over. ListAll does so by itself.
-func Pages(ctx context.Context, client ResourceInterface, opts metav1.ListOptions) iter.Seq2[*unstructured.UnstructuredList, error] {
+func Pages(ctx context.Context, client Lister, opts metav1.ListOptions) iter.Seq2[*unstructured.UnstructuredList, error] {
 	return func(yield func(*unstructured.UnstructuredList, error) bool) {
 		if opts.Limit <= 0 {
 			opts.Limit = DefaultPageSize
@@ -57,7 +57,7 @@ func Pages(ctx context.Context, client ResourceInterface, opts metav1.ListOption
 // Items returns an iterator over every object opts selects, fetched in
 // pages as Pages does. A failure is yielded once, with a nil object, and
 // ends the iteration. The objects belong to the caller.
-func Items(ctx context.Context, client ResourceInterface, opts metav1.ListOptions) iter.Seq2[*unstructured.Unstructured, error] {
+func Items(ctx context.Context, client Lister, opts metav1.ListOptions) iter.Seq2[*unstructured.Unstructured, error] {
 	return func(yield func(*unstructured.Unstructured, error) bool) {
 		for page, err := range Pages(ctx, client, opts) {
 			if err != nil {
@@ -81,7 +81,7 @@ func Items(ctx context.Context, client ResourceInterface, opts metav1.ListOption
 // construction.
 //
 // It returns the first error of a page otherwise.
-func ListAll(ctx context.Context, client ResourceInterface, opts metav1.ListOptions) (*unstructured.UnstructuredList, error) {
+func ListAll(ctx context.Context, client Lister, opts metav1.ListOptions) (*unstructured.UnstructuredList, error) {
 	var all *unstructured.UnstructuredList
 	for page, err := range Pages(ctx, client, opts) {
 		if err != nil {

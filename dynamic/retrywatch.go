@@ -62,7 +62,7 @@ type RetryWatchOptions struct {
 // received, so a caller that modifies received objects will find its
 // changes there.
 type RetryWatcher struct {
-	client    ResourceInterface
+	client    ListWatcher
 	opts      metav1.ListOptions
 	pageSize  int64
 	minWait   time.Duration
@@ -118,7 +118,7 @@ var _ watch.Interface = (*RetryWatcher)(nil)
 // failure is returned as is (a 410 for a ResourceVersion that is too old
 // to list: start again from ""). options may be nil. The watcher runs until
 // Stop is called or ctx ends.
-func NewRetryWatcher(ctx context.Context, client ResourceInterface, opts metav1.ListOptions, options *RetryWatchOptions) (*RetryWatcher, error) {
+func NewRetryWatcher(ctx context.Context, client ListWatcher, opts metav1.ListOptions, options *RetryWatchOptions) (*RetryWatcher, error) {
 	var o RetryWatchOptions
 	if options != nil {
 		o = *options

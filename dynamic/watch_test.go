@@ -14,6 +14,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/watch"
+
+	"github.com/anykube/anykube/internal/watchtest"
 )
 
 func frame(typ, name, rv string) string {
@@ -35,23 +37,6 @@ func streamServer(t *testing.T, chunks ...string) *DynamicClient {
 	return c
 }
 
-func collect(t *testing.T, w watch.Interface) []watch.Event {
-	t.Helper()
-	var out []watch.Event
-	timeout := time.After(5 * time.Second)
-	for {
-		select {
-		case ev, ok := <-w.ResultChan():
-			if !ok {
-				return out
-			}
-			out = append(out, ev)
-		case <-timeout:
-			t.Fatal("watch did not end")
-		}
-	}
-}
-
 func TestWatchDecodesEveryEventType(t *testing.T) {
 	status := `{"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","status":"Failure","message":"too old resource version: 1 (5)","reason":"Expired","code":410}}`
 	bookmark := `{"type":"BOOKMARK","object":{"apiVersion":"v1","kind":"ConfigMap","metadata":{"resourceVersion":"4","annotations":{"k8s.io/initial-events-end":"true"}}}}`
@@ -60,7 +45,7 @@ func TestWatchDecodesEveryEventType(t *testing.T) {
 	c := streamServer(t, all[:17], all[17:150], all[150:])
 	w, err := c.Resource(cmGVR).Namespace("ns").Watch(context.Background(), metav1.ListOptions{})
 	require.NoError(t, err)
-	evs := collect(t, w)
+	evs := watchtest.Collect(t, w)
 	require.Len(t, evs, 5)
 	assert.Equal(t, []watch.EventType{watch.Added, watch.Modified, watch.Bookmark, watch.Deleted, watch.Error},
 		[]watch.EventType{evs[0].Type, evs[1].Type, evs[2].Type, evs[3].Type, evs[4].Type})
@@ -77,7 +62,7 @@ func TestWatchFrameCutMidObject(t *testing.T) {
 	c := streamServer(t, frame("ADDED", "a", "1"), cut[:len(cut)/2])
 	w, err := c.Resource(cmGVR).Namespace("ns").Watch(context.Background(), metav1.ListOptions{})
 	require.NoError(t, err)
-	evs := collect(t, w)
+	evs := watchtest.Collect(t, w)
 	require.Len(t, evs, 2, "the whole event, then an error; never half an object")
 	assert.Equal(t, watch.Added, evs[0].Type)
 	require.Equal(t, watch.Error, evs[1].Type)
@@ -100,7 +85,7 @@ func TestWatchGarbledFrames(t *testing.T) {
 			c := streamServer(t, frame("ADDED", "a", "1"), body, frame("ADDED", "c", "3"))
 			w, err := c.Resource(cmGVR).Watch(context.Background(), metav1.ListOptions{})
 			require.NoError(t, err)
-			evs := collect(t, w)
+			evs := watchtest.Collect(t, w)
 			require.GreaterOrEqual(t, len(evs), 2)
 			assert.Equal(t, watch.Added, evs[0].Type)
 			require.Equal(t, watch.Error, evs[1].Type)
@@ -136,7 +121,7 @@ func TestWatchStopClosesTheConnection(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("the server still holds the connection after Stop")
 	}
-	assert.Empty(t, collect(t, w), "no ERROR after Stop")
+	assert.Empty(t, watchtest.Collect(t, w), "no ERROR after Stop")
 	w.Stop()
 }
 
@@ -147,7 +132,7 @@ func TestWatchEndsWithItsContext(t *testing.T) {
 	require.NoError(t, err)
 	<-w.ResultChan()
 	cancel()
-	assert.Empty(t, collect(t, w), "no ERROR after cancellation")
+	assert.Empty(t, watchtest.Collect(t, w), "no ERROR after cancellation")
 	select {
 	case <-gone:
 	case <-time.After(5 * time.Second):

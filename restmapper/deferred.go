@@ -27,7 +27,11 @@ import (
 // the load is DeferredOptions.NegativeTTL old, such a question invalidates
 // the cache and loads again, so the kind maps as soon as its API is back.
 // client-go's keeps answering "no match" until Reset, because the cache it
-// reads calls itself fresh.
+// reads calls itself fresh. Results the client returns together with an
+// error that names no group-version (a group list that may lack groups, a
+// wrapper's own error) are mapped too; that error is then wrapped by every
+// no-match error, and starts the same reloads, since what it left out is
+// unknown. A load fails only when the client returns no group.
 //
 // It holds no lock across discovery: a hit reads the current index without
 // waiting and allocates nothing, concurrent first uses share one load, and
@@ -52,9 +56,9 @@ type DeferredDiscoveryRESTMapper struct {
 // answer. It is never modified once published.
 type deferredSnapshot struct {
 	ix *index
-	// failed holds the group-versions whose discovery failed, nil when
-	// none did.
-	failed map[schema.GroupVersion]error
+	// gaps is what discovery could not answer: the group-versions that
+	// failed, and an error naming none that came with the results.
+	gaps gaps
 	// loadedAt is when the load ended, by the mapper's clock.
 	loadedAt time.Time
 }
@@ -139,11 +143,11 @@ func (d *DeferredDiscoveryRESTMapper) load(ctx context.Context) error {
 	d.mu.Lock()
 	gen := d.gen
 	d.mu.Unlock()
-	sources, failed, err := getDiscoveredOrder(d.client.WithContext(ctx))
+	sources, g, err := getDiscoveredOrder(d.client.WithContext(ctx))
 	if err != nil {
 		return fmt.Errorf("restmapper: loading discovery: %w", err)
 	}
-	s := &deferredSnapshot{ix: indexSources(sources), failed: failed, loadedAt: d.clock()}
+	s := &deferredSnapshot{ix: indexSources(sources), gaps: g, loadedAt: d.clock()}
 	d.mu.Lock()
 	if d.gen == gen {
 		d.snap.Store(s)
@@ -169,10 +173,11 @@ func (d *DeferredDiscoveryRESTMapper) reload(ctx context.Context, seen *deferred
 }
 
 // staleMiss reports whether a no-match answer from s about what n needs
-// should be asked again after a reload: discovery of that part failed, and
-// s is at least the negative TTL old.
+// should be asked again after a reload: discovery of that part failed (or
+// the client returned an error naming no group-version), and s is at least
+// the negative TTL old.
 func (d *DeferredDiscoveryRESTMapper) staleMiss(s *deferredSnapshot, n need) bool {
-	if failuresFor(s.failed, n) == nil {
+	if s.gaps.other == nil && s.gaps.versionsFor(n) == nil {
 		return false
 	}
 	ttl := d.negativeTTL
@@ -197,14 +202,14 @@ func deferredQuery[T any](ctx context.Context, d *DeferredDiscoveryRESTMapper, n
 		return v, err
 	}
 	if d.client.Fresh() && !d.staleMiss(s, n) {
-		return v, withFailures(err, failuresFor(s.failed, n))
+		return v, withFailures(err, s.gaps.explain(n))
 	}
 	if s, err = d.reload(ctx, s); err != nil {
 		var zero T
 		return zero, err
 	}
 	v, err = q(s.ix)
-	return v, withFailures(err, failuresFor(s.failed, n))
+	return v, withFailures(err, s.gaps.explain(n))
 }
 
 // KindFor is DiscoveryRESTMapper.KindFor over the loaded index; it also

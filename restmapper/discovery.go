@@ -1,9 +1,11 @@
 package restmapper
 
 import (
+	"cmp"
 	"errors"
+	"maps"
+	"slices"
 
-	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
@@ -17,79 +19,69 @@ var errNoClient = errors.New("restmapper: no discovery client")
 // group-version, and returns them in the server's group order, ready for
 // NewDiscoveryRESTMapper. Pass d.WithContext(ctx) to bound the requests.
 //
-// Like client-go's, it returns what it got when only some group-versions
-// fail (an aggregated API whose backend is down must not stop the rest from
-// mapping): such a version stays listed in Group.Versions but has no entry
-// in VersionedResources. Ask d.ServerGroupsAndResources to learn why. Any
-// other failure, or a nil d, returns a nil slice and an error.
+// What d returns is used even when d returns it with an error, as wrappers
+// and caches do. Like client-go's, it returns a nil error when only some
+// group-versions failed (an aggregated API whose backend is down must not
+// stop the rest from mapping): such a version stays listed in
+// Group.Versions, has no entry in VersionedResources (unless d returned its
+// resources with the error, as a cache keeping an old answer does) and is
+// named in the group's Failed, and a group whose every version failed is returned
+// without versions; a DiscoveryRESTMapper built from them reports the
+// failures with a miss in those groups. When d's error names no
+// group-version (a group list that may lack groups, a wrapper's own
+// error), it returns what d returned together with that error, where
+// client-go drops it: nothing in the result would show what is missing.
+// When d returns an error and no group, or d is nil, it returns a nil
+// slice and an error.
 func GetAPIGroupResources(d discovery.DiscoveryInterface) ([]*APIGroupResources, error) {
-	groups, _, err := getAPIGroupResources(d)
-	return groups, err
+	groups, g, err := getAPIGroupResources(d)
+	if err != nil {
+		return nil, err
+	}
+	return groups, g.other
 }
 
-// getAPIGroupResources is GetAPIGroupResources that also returns the
-// group-versions whose discovery failed (nil when none did), for mappers
-// that report them.
-func getAPIGroupResources(d discovery.DiscoveryInterface) ([]*APIGroupResources, map[schema.GroupVersion]error, error) {
-	groups, lists, failed, err := discover(d)
+// getAPIGroupResources is GetAPIGroupResources that returns what discovery
+// missed instead of reporting it: the error is set only when nothing
+// usable came back.
+func getAPIGroupResources(d discovery.DiscoveryInterface) ([]*APIGroupResources, gaps, error) {
+	groups, lists, g, err := discover(d)
 	if err != nil {
-		return nil, nil, err
+		return nil, gaps{}, err
 	}
-	return groupResources(groups, lists), failed, nil
+	return groupResources(groups, lists, g.versions), g, nil
 }
 
 // getDiscoveredOrder is getAPIGroupResources for a mapper that needs only
-// the index: the group-versions to index, in priority order.
-func getDiscoveredOrder(d discovery.DiscoveryInterface) ([]groupVersionSource, map[schema.GroupVersion]error, error) {
-	groups, lists, failed, err := discover(d)
+// the index: the group-versions to index, in priority order. Failed
+// versions have no resources, so they add nothing to it; the gaps say
+// what they are.
+func getDiscoveredOrder(d discovery.DiscoveryInterface) ([]groupVersionSource, gaps, error) {
+	groups, lists, g, err := discover(d)
 	if err != nil {
-		return nil, nil, err
+		return nil, gaps{}, err
 	}
-	return discoveredOrder(groups, lists), failed, nil
+	return discoveredOrder(groups, lists), g, nil
 }
 
-// discover asks d for every group and resource list; a failure of some
-// group-versions only is returned in failed, not as an error.
-func discover(d discovery.DiscoveryInterface) ([]*metav1.APIGroup, []*metav1.APIResourceList, map[schema.GroupVersion]error, error) {
+// discover asks d for every group and resource list, keeping what d
+// returns with an error; the error is set only when no group came back.
+func discover(d discovery.DiscoveryInterface) ([]*metav1.APIGroup, []*metav1.APIResourceList, gaps, error) {
 	if d == nil {
-		return nil, nil, nil, errNoClient
+		return nil, nil, gaps{}, errNoClient
 	}
 	groups, lists, err := d.ServerGroupsAndResources()
-	failed, partial := discovery.GroupDiscoveryFailedErrorGroups(err)
-	if err != nil && !partial {
-		return nil, nil, nil, err
+	if err != nil && len(groups) == 0 {
+		return nil, nil, gaps{}, err
 	}
-	return groups, lists, failed, nil
+	return groups, lists, gapsOf(err), nil
 }
 
-// failuresFor returns the failures among failed that a question needing n
-// depends on, or nil when there are none.
-func failuresFor(failed map[schema.GroupVersion]error, n need) map[schema.GroupVersion]error {
-	var out map[schema.GroupVersion]error
-	for gv, err := range failed {
-		if n.all || gv.Group == n.group {
-			if out == nil {
-				out = make(map[schema.GroupVersion]error)
-			}
-			out[gv] = err
-		}
-	}
-	return out
-}
-
-// withFailures adds to a no-match error the discovery failures that may
-// explain it, if any, as a *discovery.ErrGroupDiscoveryFailed that
-// errors.As finds; meta.IsNoMatchError still holds.
-func withFailures(err error, failed map[schema.GroupVersion]error) error {
-	if err == nil || !meta.IsNoMatchError(err) || len(failed) == 0 {
-		return err
-	}
-	return errors.Join(err, &discovery.ErrGroupDiscoveryFailed{Groups: failed})
-}
-
-// groupResources pairs groups with their resource lists; lists that belong
-// to no listed version are dropped.
-func groupResources(groups []*metav1.APIGroup, lists []*metav1.APIResourceList) []*APIGroupResources {
+// groupResources pairs groups with their resource lists and failed
+// versions; lists that belong to no listed version are dropped, and the
+// groups of failed versions that are not listed (every version of a group
+// failed) are added at the end without versions.
+func groupResources(groups []*metav1.APIGroup, lists []*metav1.APIResourceList, failed map[schema.GroupVersion]error) []*APIGroupResources {
 	byGV := make(map[string]*metav1.APIResourceList, len(lists))
 	for _, l := range lists {
 		if l != nil {
@@ -97,6 +89,7 @@ func groupResources(groups []*metav1.APIGroup, lists []*metav1.APIResourceList) 
 		}
 	}
 	out := make([]*APIGroupResources, 0, len(groups))
+	byName := make(map[string]*APIGroupResources, len(groups))
 	for _, g := range groups {
 		if g == nil {
 			continue
@@ -112,6 +105,25 @@ func groupResources(groups []*metav1.APIGroup, lists []*metav1.APIResourceList) 
 			}
 		}
 		out = append(out, gr)
+		if _, dup := byName[g.Name]; !dup {
+			byName[g.Name] = gr
+		}
+	}
+	for _, gv := range slices.SortedFunc(maps.Keys(failed), compareGroupVersions) {
+		gr, ok := byName[gv.Group]
+		if !ok {
+			gr = &APIGroupResources{Group: metav1.APIGroup{Name: gv.Group}, VersionedResources: map[string][]metav1.APIResource{}}
+			byName[gv.Group] = gr
+			out = append(out, gr)
+		}
+		if gr.Failed == nil {
+			gr.Failed = map[string]error{}
+		}
+		gr.Failed[gv.Version] = failed[gv]
 	}
 	return out
+}
+
+func compareGroupVersions(a, b schema.GroupVersion) int {
+	return cmp.Or(cmp.Compare(a.Group, b.Group), cmp.Compare(a.Version, b.Version))
 }

@@ -15,4 +15,11 @@ type APIGroupResources struct {
 	// under it, subresources ("deployments/scale") included. A version listed
 	// in Group.Versions but missing here was not discovered and is skipped.
 	VersionedResources map[string][]metav1.APIResource
+	// Failed maps a version ("v1beta1") to why its discovery failed, nil
+	// when none did. A failed version may be listed in Group.Versions
+	// (its resources are then missing from VersionedResources, or are the
+	// ones a cache kept) or not (the server marked it Stale). A mapper
+	// built from the group reports these failures with a miss in it.
+	// client-go's APIGroupResources has no such field.
+	Failed map[string]error
 }

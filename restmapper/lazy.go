@@ -72,7 +72,9 @@ type LazyOptions struct {
 //     seen once it expires, or after Reset, or at once with push:
 //   - Push (LazyOptions.Push, on unless PushOff): after its first miss the
 //     mapper watches CustomResourceDefinitions and APIServices (one list
-//     and one watch each, kept open until Close), when discovery serves
+//     and one watch each, of their metadata only, kept open until Close;
+//     it keeps each object's name, uid and resourceVersion, never a
+//     CRD's schema), when discovery serves
 //     both with list and watch and the client may list them. When one is
 //     created, changed or deleted, the mapper forgets the misses of its
 //     group at once, and for pushGrace (two seconds) questions about the
@@ -94,7 +96,13 @@ type LazyOptions struct {
 // Mappings returned are shared: do not modify them. When discovery of some
 // version of a needed group failed, a no-match error also wraps a
 // *discovery.ErrGroupDiscoveryFailed naming it, so the caller can tell "not
-// served" from "not known right now"; meta.IsNoMatchError still holds.
+// served" from "not known right now"; meta.IsNoMatchError still holds. A
+// client that returns a group list (or a group-version's resources)
+// together with an error, as wrappers and caches do, has what it returned
+// mapped; the error of a group list is then wrapped by every no-match
+// error about the groups that list covers, since the list may lack the
+// group asked about, and that of a group-version is reported as its
+// failure. Only a client that returns no group list fails the question.
 //
 // Give it a discovery client that asks the server: the mapper is the cache.
 // When the client is a discovery.CachedDiscoveryInterface, every
@@ -267,7 +275,7 @@ func (m *LazyRESTMapper) withFailures(err error, v *lazyView, n need) error {
 	if err == nil || !meta.IsNoMatchError(err) {
 		return err
 	}
-	return withFailures(err, v.failures(n))
+	return withFailures(err, v.gaps(n).explain(n))
 }
 
 // missKey spells q, asked about n, for the negative cache: n's group first

@@ -2,6 +2,7 @@ package restmapper
 
 import (
 	"context"
+	"errors"
 	"sync"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -32,35 +33,35 @@ func (m *LazyRESTMapper) refresh(ctx context.Context, n need) error {
 	if c, ok := m.client.(discovery.CachedDiscoveryInterface); ok && old != nil {
 		c.Invalidate()
 	}
-	core, apis, err := m.fetchRoots(ctx, n, old)
+	r, err := m.fetchRoots(ctx, n, old)
 	if err != nil {
 		return err
 	}
 
 	m.commitMu.Lock()
 	v := m.current()
-	if v == nil && (core == nil || apis == nil) {
+	if v == nil && (r.core == nil || r.apis == nil) {
 		// Reset ran while the answers were revalidated: what was
 		// revalidated is gone, so fetch both again.
 		m.commitMu.Unlock()
-		if core, apis, err = m.fetchRoots(ctx, n, nil); err != nil {
+		if r, err = m.fetchRoots(ctx, n, nil); err != nil {
 			return err
 		}
 		m.commitMu.Lock()
 		v = m.current()
 	}
-	if v == nil || core != nil || apis != nil {
+	if v == nil || r.core != nil || r.apis != nil {
 		if v != nil {
 			// Another refresh may have published meanwhile: keep its
 			// answer for the document this one did not fetch.
-			if core == nil {
-				core = v.core
+			if r.core == nil {
+				r.core, r.coreErr = v.core, v.coreErr
 			}
-			if apis == nil {
-				apis = v.apis
+			if r.apis == nil {
+				r.apis, r.apisErr = v.apis, v.apisErr
 			}
 		}
-		v = newView(core, apis, v)
+		v = newView(r, v)
 		m.view.Store(v)
 	}
 	if v.aggregated {
@@ -83,46 +84,67 @@ func (m *LazyRESTMapper) refresh(ctx context.Context, n need) error {
 	return nil
 }
 
+// roots is what one revalidation got: the answers to /api and /apis (nil
+// when unchanged or not fetched), and the errors the client returned them
+// with (nil when an answer came whole). A client may return an answer with
+// an error, as wrappers and caches do: the answer is used, and the error
+// reported with the misses it may explain.
+type roots struct {
+	core, apis       *discovery.Snapshot
+	coreErr, apisErr error
+}
+
 // fetchRoots fetches the answers n depends on (both when old is nil),
-// conditionally on old's entity tags. A nil result means unchanged (or not
-// fetched).
-func (m *LazyRESTMapper) fetchRoots(ctx context.Context, n need, old *lazyView) (core, apis *discovery.Snapshot, err error) {
+// conditionally on old's entity tags. It fails only when an answer it
+// needs came back with nothing.
+func (m *LazyRESTMapper) fetchRoots(ctx context.Context, n need, old *lazyView) (roots, error) {
 	d := m.client.WithContext(ctx)
+	var r roots
 	if rr, ok := d.(discovery.RootRevalidator); ok {
 		wantCore, wantAPIs := old == nil || n.inCore(), old == nil || n.inAPIs()
-		var coreErr, apisErr error
+		var coreFail, apisFail error
 		var wg sync.WaitGroup
 		if wantCore {
-			wg.Go(func() { core, coreErr = fetchRoot(rr, true, old) })
+			wg.Go(func() { r.core, r.coreErr, coreFail = fetchRoot(rr, true, old) })
 		}
 		if wantAPIs {
-			apis, apisErr = fetchRoot(rr, false, old)
+			r.apis, r.apisErr, apisFail = fetchRoot(rr, false, old)
 		}
 		wg.Wait()
-		if coreErr != nil {
-			return nil, nil, coreErr
+		if coreFail != nil {
+			return roots{}, coreFail
 		}
-		return core, apis, apisErr
+		if apisFail != nil {
+			return roots{}, apisFail
+		}
+		return r, nil
 	}
 
 	var list *metav1.APIGroupList
 	var resources map[schema.GroupVersion]*metav1.APIResourceList
 	failed := map[schema.GroupVersion]error{}
+	var err error
 	if ad, ok := d.(discovery.AggregatedDiscoveryInterface); ok {
 		list, resources, failed, err = ad.GroupsAndMaybeResources()
 	} else {
 		list, err = d.ServerGroups()
 	}
-	if err != nil {
-		return nil, nil, err
+	if list == nil {
+		if err == nil {
+			err = errors.New("restmapper: the discovery client returned no group list")
+		}
+		return roots{}, err
 	}
-	core, apis = splitRoots(list, resources, failed)
-	return core, apis, nil
+	r.core, r.apis = splitRoots(list, resources, failed)
+	// One answer covers both documents: its error may concern either.
+	r.coreErr, r.apisErr = err, err
+	return r, nil
 }
 
-// fetchRoot fetches one answer, conditionally when old has its tag; nil
-// means unchanged.
-func fetchRoot(rr discovery.RootRevalidator, core bool, old *lazyView) (*discovery.Snapshot, error) {
+// fetchRoot fetches one answer, conditionally when old has its tag. snap
+// is nil when unchanged; listErr is the error the client returned with an
+// answer; err is set when no answer came back.
+func fetchRoot(rr discovery.RootRevalidator, core bool, old *lazyView) (snap *discovery.Snapshot, listErr, err error) {
 	var prev string
 	if old != nil {
 		if core {
@@ -132,10 +154,15 @@ func fetchRoot(rr discovery.RootRevalidator, core bool, old *lazyView) (*discove
 		}
 	}
 	snap, notModified, err := rr.FetchRoot(core, prev)
-	if err != nil || notModified {
-		return nil, err
+	switch {
+	case snap != nil && snap.Groups != nil:
+		return snap, err, nil
+	case err != nil:
+		return nil, nil, err
+	case notModified:
+		return nil, nil, nil
 	}
-	return snap, nil
+	return nil, nil, errors.New("restmapper: the discovery client returned no answer and no error")
 }
 
 // splitRoots splits an answer covering /api and /apis into one per

@@ -1,6 +1,7 @@
 package restmapper
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -52,8 +53,11 @@ func (n need) inAPIs() bool { return n.all || n.group != "" }
 // Loading one group therefore costs that group's size and nothing more, so
 // that loading a thousand groups one by one stays linear.
 type lazyView struct {
-	// core and apis are the answers to /api and /apis.
-	core, apis *discovery.Snapshot
+	// core and apis are the answers to /api and /apis; coreErr and
+	// apisErr the errors the client returned them with, nil when they
+	// came whole.
+	core, apis       *discovery.Snapshot
+	coreErr, apisErr error
 	// aggregated is set when both answers carried resources: a group is
 	// then loaded from them without a request.
 	aggregated bool
@@ -97,12 +101,13 @@ type combinedIndex struct {
 	stamp uint64
 }
 
-// newView returns the view of the answers core and apis; old is the view it
-// replaces, nil for none. Groups loaded in old are kept, as they are, only
-// when the answers are legacy, since loading them again costs requests;
-// from aggregated answers a group is loaded again when asked for.
-func newView(core, apis *discovery.Snapshot, old *lazyView) *lazyView {
-	v := &lazyView{core: core, apis: apis, aggregated: core.Resources != nil && apis.Resources != nil}
+// newView returns the view of the answers r holds, both set; old is the
+// view it replaces, nil for none. Groups loaded in old are kept, as they
+// are, only when the answers are legacy, since loading them again costs
+// requests; from aggregated answers a group is loaded again when asked for.
+func newView(r roots, old *lazyView) *lazyView {
+	core, apis := r.core, r.apis
+	v := &lazyView{core: core, apis: apis, coreErr: r.coreErr, apisErr: r.apisErr, aggregated: core.Resources != nil && apis.Resources != nil}
 	n := len(core.Groups.Groups) + len(apis.Groups.Groups)
 	v.order = make([]string, 0, n)
 	v.slots = make(map[string]*groupSlot, n)
@@ -266,32 +271,46 @@ func newLoadedGroup(prev *loadedGroup, g *APIGroupResources, failed map[schema.G
 	return &loadedGroup{res: g, ix: newIndex([]*APIGroupResources{g}), failed: failed}
 }
 
-// failures returns the discovery failures behind a question needing n, or
-// nil when there were none.
-func (v *lazyView) failures(n need) map[schema.GroupVersion]error {
+// gaps returns what discovery could not answer of what a question
+// needing n depends on: the failed versions of its group (of every group
+// for n.all), and the error the answer listing it came with.
+func (v *lazyView) gaps(n need) gaps {
 	if v == nil {
-		return nil
+		return gaps{}
+	}
+	var g gaps
+	switch {
+	case n.all:
+		g.other = errors.Join(v.coreErr, v.apisErr)
+		if v.coreErr == v.apisErr {
+			// One answer covered both documents.
+			g.other = v.coreErr
+		}
+	case n.group == "":
+		g.other = v.coreErr
+	default:
+		g.other = v.apisErr
 	}
 	if !n.all {
 		if s, ok := v.slots[n.group]; ok {
 			if l := s.loaded.Load(); l != nil && len(l.failed) > 0 {
-				return maps.Clone(l.failed)
+				g.versions = l.failed
 			}
-			return nil
+			return g
 		}
 		// A group whose every version is stale is not listed.
-		return groupFailures(v.snapshotFor(n.group), n.group)
+		g.versions = groupFailures(v.snapshotFor(n.group), n.group)
+		return g
 	}
-	var out map[schema.GroupVersion]error
 	for _, name := range v.order {
 		if l := v.slots[name].loaded.Load(); l != nil && len(l.failed) > 0 {
-			if out == nil {
-				out = map[schema.GroupVersion]error{}
+			if g.versions == nil {
+				g.versions = map[schema.GroupVersion]error{}
 			}
-			maps.Copy(out, l.failed)
+			maps.Copy(g.versions, l.failed)
 		}
 	}
-	return out
+	return g
 }
 
 // legacyGroup builds a group of a legacy answer from its versions'

@@ -19,9 +19,17 @@ import (
 // is the same for every real server), and the *meta.RESTMapping it returns is
 // shared, so callers must not modify it.
 //
+// A question that finds no match in a group some of whose versions failed
+// discovery (APIGroupResources.Failed) returns a no-match error that also
+// wraps a *discovery.ErrGroupDiscoveryFailed naming them;
+// meta.IsNoMatchError still holds.
+//
 // The zero value maps nothing: every question finds no match.
 type DiscoveryRESTMapper struct {
 	ix *index
+	// failed holds the failed group-versions of the groups given, nil when
+	// none failed.
+	failed gaps
 }
 
 // emptyIndex answers for mappers that have nothing loaded.
@@ -47,7 +55,28 @@ var (
 // group and resources without a name are left out; nil entries are skipped.
 // The mapper does not keep groupResources.
 func NewDiscoveryRESTMapper(groupResources []*APIGroupResources) *DiscoveryRESTMapper {
-	return &DiscoveryRESTMapper{ix: newIndex(groupResources)}
+	m := &DiscoveryRESTMapper{ix: newIndex(groupResources)}
+	for _, g := range groupResources {
+		if g == nil {
+			continue
+		}
+		for v, err := range g.Failed {
+			if m.failed.versions == nil {
+				m.failed.versions = map[schema.GroupVersion]error{}
+			}
+			m.failed.versions[schema.GroupVersion{Group: g.Group.Name, Version: v}] = err
+		}
+	}
+	return m
+}
+
+// explain adds to err, a no-match error for a question needing n, the
+// failures of the groups it needs; other errors pass unchanged.
+func (m *DiscoveryRESTMapper) explain(n need, err error) error {
+	if err == nil || m == nil || m.failed.versions == nil {
+		return err
+	}
+	return withFailures(err, m.failed.explain(n))
 }
 
 // KindFor returns the kind resource names: the match in the best
@@ -57,13 +86,15 @@ func NewDiscoveryRESTMapper(groupResources []*APIGroupResources) *DiscoveryRESTM
 // and the best group-version wins (use a Resolver to be told when several
 // groups compete).
 func (m *DiscoveryRESTMapper) KindFor(resource schema.GroupVersionResource) (schema.GroupVersionKind, error) {
-	return m.index().kindFor(resource)
+	v, err := m.index().kindFor(resource)
+	return v, m.explain(partialNeed(resource), err)
 }
 
 // KindsFor returns every kind resource names, in priority order, or a
 // *meta.NoResourceMatchError.
 func (m *DiscoveryRESTMapper) KindsFor(resource schema.GroupVersionResource) ([]schema.GroupVersionKind, error) {
-	return m.index().kindsFor(resource)
+	v, err := m.index().kindsFor(resource)
+	return v, m.explain(partialNeed(resource), err)
 }
 
 // ResourceFor returns the plural resource input names: the match in the best
@@ -71,13 +102,15 @@ func (m *DiscoveryRESTMapper) KindsFor(resource schema.GroupVersionResource) ([]
 // matches and a *meta.AmbiguousResourceError when the best group-version
 // holds several matches.
 func (m *DiscoveryRESTMapper) ResourceFor(input schema.GroupVersionResource) (schema.GroupVersionResource, error) {
-	return m.index().resourceFor(input)
+	v, err := m.index().resourceFor(input)
+	return v, m.explain(partialNeed(input), err)
 }
 
 // ResourcesFor returns every plural resource input names, in priority order,
 // or a *meta.NoResourceMatchError.
 func (m *DiscoveryRESTMapper) ResourcesFor(input schema.GroupVersionResource) ([]schema.GroupVersionResource, error) {
-	return m.index().resourcesFor(input)
+	v, err := m.index().resourcesFor(input)
+	return v, m.explain(partialNeed(input), err)
 }
 
 // RESTMapping returns the mapping of gk in the first of versions that serves
@@ -85,56 +118,59 @@ func (m *DiscoveryRESTMapper) ResourcesFor(input schema.GroupVersionResource) ([
 // shared: do not modify it. It returns a *meta.NoKindMatchError when no
 // version matches.
 func (m *DiscoveryRESTMapper) RESTMapping(gk schema.GroupKind, versions ...string) (*meta.RESTMapping, error) {
-	return m.index().restMapping(gk, versions)
+	v, err := m.index().restMapping(gk, versions)
+	return v, m.explain(groupNeed(gk.Group), err)
 }
 
 // RESTMappings returns the mappings of gk in every group-version serving it,
 // in priority order, or only in the versions given. The mappings are shared:
 // do not modify them. It returns a *meta.NoKindMatchError when none matches.
 func (m *DiscoveryRESTMapper) RESTMappings(gk schema.GroupKind, versions ...string) ([]*meta.RESTMapping, error) {
-	return m.index().restMappings(gk, versions)
+	v, err := m.index().restMappings(gk, versions)
+	return v, m.explain(groupNeed(gk.Group), err)
 }
 
 // ResourceSingularizer returns the singular name of resource. When resource
 // names nothing, it returns resource unchanged and a
 // *meta.NoResourceMatchError.
 func (m *DiscoveryRESTMapper) ResourceSingularizer(resource string) (string, error) {
-	return m.index().resourceSingularizer(resource)
+	v, err := m.index().resourceSingularizer(resource)
+	return v, m.explain(need{all: true}, err)
 }
 
 // KindForWithContext is KindFor; the mapper does no I/O, so ctx is unused.
 func (m *DiscoveryRESTMapper) KindForWithContext(_ context.Context, resource schema.GroupVersionResource) (schema.GroupVersionKind, error) {
-	return m.index().kindFor(resource)
+	return m.KindFor(resource)
 }
 
 // KindsForWithContext is KindsFor; ctx is unused.
 func (m *DiscoveryRESTMapper) KindsForWithContext(_ context.Context, resource schema.GroupVersionResource) ([]schema.GroupVersionKind, error) {
-	return m.index().kindsFor(resource)
+	return m.KindsFor(resource)
 }
 
 // ResourceForWithContext is ResourceFor; ctx is unused.
 func (m *DiscoveryRESTMapper) ResourceForWithContext(_ context.Context, input schema.GroupVersionResource) (schema.GroupVersionResource, error) {
-	return m.index().resourceFor(input)
+	return m.ResourceFor(input)
 }
 
 // ResourcesForWithContext is ResourcesFor; ctx is unused.
 func (m *DiscoveryRESTMapper) ResourcesForWithContext(_ context.Context, input schema.GroupVersionResource) ([]schema.GroupVersionResource, error) {
-	return m.index().resourcesFor(input)
+	return m.ResourcesFor(input)
 }
 
 // RESTMappingWithContext is RESTMapping; ctx is unused.
 func (m *DiscoveryRESTMapper) RESTMappingWithContext(_ context.Context, gk schema.GroupKind, versions ...string) (*meta.RESTMapping, error) {
-	return m.index().restMapping(gk, versions)
+	return m.RESTMapping(gk, versions...)
 }
 
 // RESTMappingsWithContext is RESTMappings; ctx is unused.
 func (m *DiscoveryRESTMapper) RESTMappingsWithContext(_ context.Context, gk schema.GroupKind, versions ...string) ([]*meta.RESTMapping, error) {
-	return m.index().restMappings(gk, versions)
+	return m.RESTMappings(gk, versions...)
 }
 
 // ResourceSingularizerWithContext is ResourceSingularizer; ctx is unused.
 func (m *DiscoveryRESTMapper) ResourceSingularizerWithContext(_ context.Context, resource string) (string, error) {
-	return m.index().resourceSingularizer(resource)
+	return m.ResourceSingularizer(resource)
 }
 
 // String names the mapper and its group-versions in priority order.

@@ -40,7 +40,7 @@ func TestDiscoveredOrderIsPriorityOrder(t *testing.T) {
 		list("b/v1", "b1"), list("c/v1", "c1"), list("c/v1x", "c1x"), list("a/v3", "a3"),
 		list("a/v1", "a1again"), list("e/", "e0"), list("z/v1", "orphan"),
 	}
-	want := priorityOrder(groupResources(groups, lists))
+	want := priorityOrder(groupResources(groups, lists, nil))
 	got := discoveredOrder(groups, lists)
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("discoveredOrder:\n%v\nwant priorityOrder(groupResources(...)):\n%v", got, want)

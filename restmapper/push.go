@@ -16,6 +16,7 @@ import (
 	"k8s.io/apimachinery/pkg/watch"
 
 	"github.com/anykube/anykube/dynamic"
+	"github.com/anykube/anykube/dynamic/metadata"
 	"github.com/anykube/anykube/internal/rest"
 )
 
@@ -159,8 +160,10 @@ func (m *LazyRESTMapper) startPush(v *lazyView) {
 		m.push.cancel = cancel
 		m.push.reasonMu.Unlock()
 		m.setFreshness(FreshnessStarting, nil)
-		dc := dynamic.New((*rest.Client)(arc))
-		m.push.wg.Go(func() { m.runPush(ctx, dc) })
+		// The metadata view, falling back to full objects (cut down
+		// all the same) from a server without it: see pushsource.go.
+		mc := metadata.New((*rest.Client)(arc)).WithOptions(metadata.Options{FallbackToFull: true})
+		m.push.wg.Go(func() { m.runPush(ctx, mc) })
 	})
 }
 
@@ -203,10 +206,11 @@ func hasVerb(verbs metav1.Verbs, verb string) bool {
 // list, which says whether the client may (and whose objects, already
 // known to discovery, are skipped up to the bookmark ending them). A watch
 // that ends with an error (403, say) turns the mapper back to timed.
-func (m *LazyRESTMapper) runPush(ctx context.Context, dc *dynamic.DynamicClient) {
+func (m *LazyRESTMapper) runPush(ctx context.Context, mc *metadata.Client) {
 	var watchers []*dynamic.RetryWatcher
 	for _, gvr := range []schema.GroupVersionResource{crdResource, apiServiceResource} {
-		w, err := dynamic.NewRetryWatcher(ctx, dc.Resource(gvr), metav1.ListOptions{AllowWatchBookmarks: true}, nil)
+		src := metadataSource{md: mc.Resource(gvr)}
+		w, err := dynamic.NewRetryWatcher(ctx, src, metav1.ListOptions{AllowWatchBookmarks: true}, nil)
 		if err == nil {
 			watchers = append(watchers, w)
 			continue
@@ -270,8 +274,8 @@ func (m *LazyRESTMapper) pushEvent(ev watch.Event) error {
 		return nil
 	}
 	// A CRD is named <plural>.<group>, an APIService <version>.<group>
-	// (<version>. for the core group): the name is enough, so that the
-	// spec is never read.
+	// (<version>. for the core group): the name is enough, so that only
+	// the metadata view is watched (see pushsource.go).
 	_, group, ok := strings.Cut(obj.GetName(), ".")
 	if !ok {
 		return nil

@@ -20,8 +20,9 @@ const DefaultTooling = "anykube/v1"
 // Parent names the object that records the set.
 type Parent struct {
 	// GroupKind is the parent's kind; zero means Secret, as kubectl's
-	// default. kubectl accepts Secret, ConfigMap and custom resources
-	// whose CRD is labelled applyset.kubernetes.io/is-parent-type.
+	// default. As kubectl, Apply accepts Secret, ConfigMap and custom
+	// resources whose CRD is labelled LabelParentType (ErrParentType
+	// otherwise).
 	GroupKind schema.GroupKind
 	// Namespace is required for a namespaced parent; it is also where
 	// members without a namespace go.
@@ -63,6 +64,8 @@ type ApplySet struct {
 	mapping *meta.RESTMapping
 	id      string
 	opts    Options
+	// typeChecked is set once the parent's kind passed checkParentType.
+	typeChecked bool
 }
 
 // New returns the ApplySet recorded by parent. It maps the parent's kind
@@ -129,10 +132,17 @@ func toolName(tooling string) string {
 //
 // It returns the changes made so far and the first error: an error
 // matching ErrParentConflict when the parent belongs to another tool or
-// set, an *ObjectError naming the object a step failed on, or the context's
+// set, an error matching ErrParentType when the parent's kind may not be
+// one, an *ObjectError naming the object a step failed on, or the context's
 // error while waiting for CRDs.
 func (s *ApplySet) Apply(ctx context.Context, objs []*unstructured.Unstructured) (ChangeSet, error) {
 	cs := ChangeSet{DryRun: s.opts.DryRun}
+	if !s.typeChecked {
+		if err := s.checkParentType(ctx); err != nil {
+			return cs, err
+		}
+		s.typeChecked = true
+	}
 	old, err := s.readParent(ctx)
 	if err != nil {
 		return cs, err

@@ -9,8 +9,9 @@
 //
 // # Membership (KEP-3659)
 //
-// A parent object (a Secret by default, as kubectl's; a ConfigMap or any
-// other resource will do) carries the label applyset.kubernetes.io/id, whose
+// A parent object (a Secret by default, as kubectl's; a ConfigMap, or a
+// custom resource whose CRD is labelled applyset.kubernetes.io/is-parent-type,
+// as kubectl requires) carries the label applyset.kubernetes.io/id, whose
 // value is derived from the parent's name, namespace, kind and group, and
 // the annotations applyset.kubernetes.io/tooling (who manages the set),
 // applyset.kubernetes.io/contains-group-kinds (every kind members may have)

@@ -315,3 +315,71 @@ func must[T any](v T, err error) T {
 	}
 	return v
 }
+
+// As kubectl, Apply takes a custom resource for parent only when its CRD
+// is labelled LabelParentType, and no kind but Secret and ConfigMap among
+// the built-ins; a refused parent writes nothing.
+func TestApplySetE2EParentType(t *testing.T) {
+	e := setup(t)
+	group := e.ns + ".anykube.test"
+	crdCRDs := schema.GroupVersionResource{Group: "apiextensions.k8s.io", Version: "v1", Resource: "customresourcedefinitions"}
+	t.Cleanup(func() {
+		_ = e.dc.Resource(crdCRDs).Delete(context.Background(), "setparents."+group, metav1.DeleteOptions{})
+	})
+	crd := func(labels string) []*unstructured.Unstructured {
+		return manifests(t, fmt.Sprintf(`
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: setparents.%[1]s, labels: {%[2]s}}
+spec:
+  group: %[1]s
+  scope: Cluster
+  names: {kind: SetParent, plural: setparents, singular: setparent, listKind: SetParentList}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
+`, group, labels))
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	installer, err := New(e.dc, e.mapper, Parent{Namespace: e.ns, Name: "crds"}, Options{})
+	require.NoError(t, err)
+	cs, err := installer.Apply(ctx, crd(""))
+	require.NoError(t, err)
+	_, err = wait.Wait(ctx, e.dc, cs.Applied(), wait.Options{})
+	require.NoError(t, err)
+
+	members := manifests(t, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: member}\ndata: {a: \"1\"}\n")
+	custom := Parent{GroupKind: schema.GroupKind{Group: group, Kind: "SetParent"}, Name: "p"}
+	s, err := New(e.dc, e.mapper, custom, Options{})
+	require.NoError(t, err)
+	_, err = s.Apply(ctx, members)
+	require.ErrorIs(t, err, ErrParentType)
+	assert.Contains(t, err.Error(), "setparents."+group)
+	assert.False(t, e.exists(t, configmaps, e.ns, "member"), "a refused parent writes nothing")
+	assert.False(t, e.exists(t, schema.GroupVersionResource{Group: group, Version: "v1", Resource: "setparents"}, "", "p"))
+
+	deployment, err := New(e.dc, e.mapper, Parent{GroupKind: schema.GroupKind{Group: "apps", Kind: "Deployment"}, Namespace: e.ns, Name: "d"}, Options{})
+	require.NoError(t, err)
+	_, err = deployment.Apply(ctx, members)
+	require.ErrorIs(t, err, ErrParentType)
+	assert.Contains(t, err.Error(), "not a custom resource")
+
+	// Labelled, the CRD's resources may be parents; the same set now applies.
+	_, err = installer.Apply(ctx, crd(LabelParentType+`: "true"`))
+	require.NoError(t, err)
+	_, err = s.Apply(ctx, manifests(t, fmt.Sprintf("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: member, namespace: %s}\ndata: {a: \"1\"}\n", e.ns)))
+	require.NoError(t, err)
+	assert.True(t, e.exists(t, configmaps, e.ns, "member"))
+	p, err := e.dc.Resource(schema.GroupVersionResource{Group: group, Version: "v1", Resource: "setparents"}).Get(ctx, "p", metav1.GetOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, s.ID(), p.GetLabels()[LabelID])
+
+	// A ConfigMap parent needs no CRD.
+	cm, err := New(e.dc, e.mapper, Parent{GroupKind: schema.GroupKind{Kind: "ConfigMap"}, Namespace: e.ns, Name: "cm-parent"}, Options{})
+	require.NoError(t, err)
+	_, err = cm.Apply(ctx, manifests(t, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: other-member}\ndata: {a: \"1\"}\n"))
+	require.NoError(t, err)
+}

@@ -50,4 +50,15 @@
 //
 // The cache is a lister.Store with a namespace index and any index
 // functions given in Options.Indexers; Lister answers Get and List from it.
+//
+// # Other object types
+//
+// The machinery is generic over the type of the cached objects:
+// InformerOf, SharedInformerFactoryOf, OptionsOf and the other names
+// ending in "Of" take it as a type parameter, and a SourceOf says how to
+// list and watch such objects and how to transform them by default.
+// Informer, SharedInformerFactory, Options and the rest are them for
+// *unstructured.Unstructured read through the dynamic client (DynamicSource);
+// dynamic/metadata/metadatainformer uses them for
+// *metav1.PartialObjectMetadata read through the metadata client.
 package informer

@@ -6,20 +6,24 @@ import (
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/anykube/anykube/dynamic"
 	"github.com/anykube/anykube/dynamic/lister"
 )
 
-// GenericInformer is what a factory hands out, as in client-go: the
-// informer and a lister over its cache. *Informer implements it.
-type GenericInformer interface {
+// GenericInformerOf is what a factory hands out, as in client-go: the
+// informer and a lister over its cache. *InformerOf[T] implements it.
+type GenericInformerOf[T lister.Object] interface {
 	// Informer returns the informer.
-	Informer() *Informer
+	Informer() *InformerOf[T]
 	// Lister returns a Lister answering from the informer's cache.
-	Lister() lister.Lister
+	Lister() lister.ListerOf[T]
 }
+
+// GenericInformer is the GenericInformerOf unstructured objects.
+type GenericInformer = GenericInformerOf[*unstructured.Unstructured]
 
 // InformerKey names one informer of a factory: a resource in a namespace
 // ("" for all) with label and field selectors ("" for none).
@@ -29,21 +33,24 @@ type InformerKey struct {
 	LabelSelector, FieldSelector string
 }
 
-// FactoryOptions configures a SharedInformerFactory.
-type FactoryOptions struct {
+// FactoryOptionsOf configures a SharedInformerFactoryOf.
+type FactoryOptionsOf[T lister.Object] struct {
 	// Namespace, LabelSelector and FieldSelector are the scope of the
 	// informers ForResource makes.
 	Namespace, LabelSelector, FieldSelector string
 	// Informer is the template for every informer the factory makes; its
 	// Namespace, LabelSelector and FieldSelector are replaced by the
 	// informer's key.
-	Informer Options
+	Informer OptionsOf[T]
 	// OnStatus, when set, receives every informer's statuses with its
 	// key, after Informer.OnStatus, on the informer's status goroutine.
 	OnStatus func(InformerKey, Status)
 }
 
-// SharedInformerFactory hands out one informer per InformerKey, so that
+// FactoryOptions is the FactoryOptionsOf dynamic informers.
+type FactoryOptions = FactoryOptionsOf[*unstructured.Unstructured]
+
+// SharedInformerFactoryOf hands out one informer per InformerKey, so that
 // the parts of a program watching the same resource share one watch and
 // one cache. Informers are made by ForResource or InformerFor, started by
 // Start, and run until Shutdown, Remove, or their own end. Its methods are
@@ -54,20 +61,23 @@ type FactoryOptions struct {
 // from the factory, so that the next ForResource for its key makes a new
 // one, which the next Start starts: this is how a re-created
 // CustomResourceDefinition gets an informer again.
-type SharedInformerFactory struct {
-	client dynamic.Interface
-	opts   FactoryOptions
+type SharedInformerFactoryOf[T lister.Object] struct {
+	source SourceOf[T]
+	opts   FactoryOptionsOf[T]
 
 	// mu guards every field below.
 	mu        sync.Mutex
-	informers map[InformerKey]*entry
+	informers map[InformerKey]*entry[T]
 	shutdown  bool
 	// wg counts the goroutines running informers.
 	wg sync.WaitGroup
 }
 
-type entry struct {
-	inf *Informer
+// SharedInformerFactory is the SharedInformerFactoryOf dynamic informers.
+type SharedInformerFactory = SharedInformerFactoryOf[*unstructured.Unstructured]
+
+type entry[T lister.Object] struct {
+	inf *InformerOf[T]
 	// cancel stops the informer; nil until started.
 	cancel context.CancelFunc
 }
@@ -83,36 +93,51 @@ func NewSharedInformerFactory(client dynamic.Interface, defaultResync time.Durat
 // tweak, if not nil, sets the label and field selectors (it is called once,
 // on empty ListOptions; other fields it sets are ignored).
 func NewFilteredSharedInformerFactory(client dynamic.Interface, defaultResync time.Duration, namespace string, tweak func(*metav1.ListOptions)) *SharedInformerFactory {
-	o := FactoryOptions{Namespace: namespace, Informer: Options{ResyncPeriod: defaultResync}}
+	return NewSharedInformerFactoryWithOptions(client, FilteredFactoryOptions[*unstructured.Unstructured](defaultResync, namespace, tweak))
+}
+
+// FilteredFactoryOptions returns the options of client-go's filtered
+// factories: informers watch namespace ("" for all) with handlers
+// resynced every defaultResync (zero: never), and tweak, if not nil, sets
+// the label and field selectors (it is called once, on empty ListOptions;
+// other fields it sets are ignored).
+func FilteredFactoryOptions[T lister.Object](defaultResync time.Duration, namespace string, tweak func(*metav1.ListOptions)) FactoryOptionsOf[T] {
+	o := FactoryOptionsOf[T]{Namespace: namespace, Informer: OptionsOf[T]{ResyncPeriod: defaultResync}}
 	if tweak != nil {
 		var lo metav1.ListOptions
 		tweak(&lo)
 		o.LabelSelector, o.FieldSelector = lo.LabelSelector, lo.FieldSelector
 	}
-	return NewSharedInformerFactoryWithOptions(client, o)
+	return o
 }
 
 // NewSharedInformerFactoryWithOptions returns a factory configured by opts.
 func NewSharedInformerFactoryWithOptions(client dynamic.Interface, opts FactoryOptions) *SharedInformerFactory {
-	return &SharedInformerFactory{client: client, opts: opts, informers: map[InformerKey]*entry{}}
+	return NewSharedInformerFactoryOf(DynamicSource(client), opts)
+}
+
+// NewSharedInformerFactoryOf returns a factory of informers of objects of
+// type T, read from source, configured by opts.
+func NewSharedInformerFactoryOf[T lister.Object](source SourceOf[T], opts FactoryOptionsOf[T]) *SharedInformerFactoryOf[T] {
+	return &SharedInformerFactoryOf[T]{source: source, opts: opts, informers: map[InformerKey]*entry[T]{}}
 }
 
 // Key returns the key ForResource uses for resource: the factory's
 // namespace and selectors.
-func (f *SharedInformerFactory) Key(resource schema.GroupVersionResource) InformerKey {
+func (f *SharedInformerFactoryOf[T]) Key(resource schema.GroupVersionResource) InformerKey {
 	return InformerKey{Resource: resource, Namespace: f.opts.Namespace, LabelSelector: f.opts.LabelSelector, FieldSelector: f.opts.FieldSelector}
 }
 
 // ForResource returns the informer for resource in the factory's scope,
 // making it if needed. It is not started until Start is called.
-func (f *SharedInformerFactory) ForResource(resource schema.GroupVersionResource) GenericInformer {
+func (f *SharedInformerFactoryOf[T]) ForResource(resource schema.GroupVersionResource) GenericInformerOf[T] {
 	return f.InformerFor(f.Key(resource))
 }
 
 // InformerFor returns the informer for key, making it if needed. It is
 // not started until Start is called. If the factory's Informer.Indexers
 // are invalid, the informer made has none but the namespace index.
-func (f *SharedInformerFactory) InformerFor(key InformerKey) GenericInformer {
+func (f *SharedInformerFactoryOf[T]) InformerFor(key InformerKey) GenericInformerOf[T] {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if e, ok := f.informers[key]; ok {
@@ -129,19 +154,19 @@ func (f *SharedInformerFactory) InformerFor(key InformerKey) GenericInformer {
 			all(key, st)
 		}
 	}
-	inf, err := New(f.client, key.Resource, &o)
+	inf, err := NewOf(f.source, key.Resource, &o)
 	if err != nil {
 		o.Indexers = nil
-		inf, _ = New(f.client, key.Resource, &o)
+		inf, _ = NewOf(f.source, key.Resource, &o)
 	}
-	f.informers[key] = &entry{inf: inf}
+	f.informers[key] = &entry[T]{inf: inf}
 	return inf
 }
 
 // Start starts every informer not started yet, each running until ctx
 // ends, Shutdown, or Remove of its key. It returns at once. After
 // Shutdown it does nothing.
-func (f *SharedInformerFactory) Start(ctx context.Context) {
+func (f *SharedInformerFactoryOf[T]) Start(ctx context.Context) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.shutdown {
@@ -164,7 +189,7 @@ func (f *SharedInformerFactory) Start(ctx context.Context) {
 }
 
 // forget drops e from the map if it is still there.
-func (f *SharedInformerFactory) forget(key InformerKey, e *entry) {
+func (f *SharedInformerFactoryOf[T]) forget(key InformerKey, e *entry[T]) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.informers[key] == e {
@@ -174,9 +199,9 @@ func (f *SharedInformerFactory) forget(key InformerKey, e *entry) {
 
 // WaitForCacheSync waits until every started informer has synced, or has
 // ended, or ctx ends, and reports for each whether it synced.
-func (f *SharedInformerFactory) WaitForCacheSync(ctx context.Context) map[InformerKey]bool {
+func (f *SharedInformerFactoryOf[T]) WaitForCacheSync(ctx context.Context) map[InformerKey]bool {
 	f.mu.Lock()
-	started := map[InformerKey]*Informer{}
+	started := map[InformerKey]*InformerOf[T]{}
 	for key, e := range f.informers {
 		if e.cancel != nil {
 			started[key] = e.inf
@@ -193,13 +218,13 @@ func (f *SharedInformerFactory) WaitForCacheSync(ctx context.Context) map[Inform
 // Remove stops and drops the informer ForResource(resource) would return,
 // waiting until it has ended; the others go on. It reports whether there
 // was one.
-func (f *SharedInformerFactory) Remove(resource schema.GroupVersionResource) bool {
+func (f *SharedInformerFactoryOf[T]) Remove(resource schema.GroupVersionResource) bool {
 	return f.RemoveKey(f.Key(resource))
 }
 
 // RemoveKey stops and drops the informer for key, waiting until it has
 // ended; the others go on. It reports whether there was one.
-func (f *SharedInformerFactory) RemoveKey(key InformerKey) bool {
+func (f *SharedInformerFactoryOf[T]) RemoveKey(key InformerKey) bool {
 	f.mu.Lock()
 	e, ok := f.informers[key]
 	delete(f.informers, key)
@@ -217,7 +242,7 @@ func (f *SharedInformerFactory) RemoveKey(key InformerKey) bool {
 // Shutdown stops every informer and waits until all have ended, with
 // their handlers. Informers made later are never started. It may be
 // called more than once.
-func (f *SharedInformerFactory) Shutdown() {
+func (f *SharedInformerFactoryOf[T]) Shutdown() {
 	f.mu.Lock()
 	f.shutdown = true
 	for _, e := range f.informers {

@@ -33,9 +33,9 @@ const (
 	ListModeStreaming ListMode = "Streaming"
 )
 
-// Options configures an Informer. The zero value informs on every object
-// of the resource, cluster-wide.
-type Options struct {
+// OptionsOf configures an InformerOf. The zero value informs on every
+// object of the resource, cluster-wide.
+type OptionsOf[T lister.Object] struct {
 	// Namespace limits the informer to one namespace; "" means all
 	// namespaces (and is required for cluster-scoped resources).
 	Namespace string
@@ -45,10 +45,11 @@ type Options struct {
 	// own; zero means no resync.
 	ResyncPeriod time.Duration
 	// Indexers are added to the cache's built-in namespace index.
-	Indexers lister.Indexers
+	Indexers lister.IndexersOf[T]
 	// Transform is applied to every object before it is cached. Nil means
-	// StripManagedFields; KeepEverything keeps objects whole.
-	Transform TransformFunc
+	// the source's default: StripManagedFields for dynamic informers;
+	// KeepEverything keeps objects whole.
+	Transform TransformFuncOf[T]
 	// ListMode chooses streaming or paged lists; see ListModeAuto.
 	ListMode ListMode
 	// PageSize is the Limit of paged lists; zero means
@@ -74,6 +75,9 @@ type Options struct {
 	OnStatus func(Status)
 }
 
+// Options is the OptionsOf dynamic informers.
+type Options = OptionsOf[*unstructured.Unstructured]
+
 // ErrResourceGone is wrapped by the Status.Err of an informer in
 // PhaseResourceGone, and returned by Err: the resource it informed on is no
 // longer served. Test for it with errors.Is.
@@ -86,26 +90,34 @@ var ErrStopped = errors.New("informer: the informer has ended")
 // already cached went through the old transform.
 var ErrStarted = errors.New("informer: Run has begun")
 
-// Informer keeps a local, always-current cache of one resource: it lists,
+// InformerOf keeps a local, always-current cache of one resource: it lists,
 // then watches, and keeps an indexed Store current with every change,
 // telling handlers about each one. It survives dropped watches (resuming
 // from the last resourceVersion), expired ones (listing again, with
 // DeletedFinalStateUnknown tombstones for what it missed) and a resource
 // that is not served yet or any more. Its methods are safe for concurrent
 // use.
-type Informer struct {
+//
+// T is the type of the objects cached: Informer caches unstructured
+// objects read through the dynamic client; the metadata informers cache
+// *metav1.PartialObjectMetadata.
+type InformerOf[T lister.Object] struct {
 	resource schema.GroupVersionResource
-	client   dynamic.ResourceInterface
-	opts     Options
-	store    *lister.Store
-	lister   lister.Lister
+	lw       ListWatcherOf[T]
+	opts     OptionsOf[T]
+	store    *lister.StoreOf[T]
+	lister   lister.ListerOf[T]
+	// defaultTransform is what a nil transform means.
+	defaultTransform TransformFuncOf[T]
+	// unrecoverable is the source's Unrecoverable.
+	unrecoverable func(error) bool
 
 	// mu serializes every change to the store with the queuing of its
 	// notifications, so that each handler sees changes in store order,
 	// and guards the fields below.
 	mu        sync.Mutex
-	listeners []*listener
-	transform TransformFunc
+	listeners []*listener[T]
+	transform TransformFuncOf[T]
 	started   bool
 	ended     bool
 
@@ -122,13 +134,22 @@ type Informer struct {
 	statusQ  *queue[Status]
 }
 
+// Informer is the InformerOf unstructured objects, read through the
+// dynamic client.
+type Informer = InformerOf[*unstructured.Unstructured]
+
 var _ GenericInformer = (*Informer)(nil)
 
 // New returns an informer for resource through client, configured by opts
 // (nil means the zero Options). It fails only on an invalid Indexers. Run
 // starts it.
 func New(client dynamic.Interface, resource schema.GroupVersionResource, opts *Options) (*Informer, error) {
-	var o Options
+	return NewOf(DynamicSource(client), resource, opts)
+}
+
+// NewOf is New for objects of type T, read from source.
+func NewOf[T lister.Object](source SourceOf[T], resource schema.GroupVersionResource, opts *OptionsOf[T]) (*InformerOf[T], error) {
+	var o OptionsOf[T]
 	if opts != nil {
 		o = *opts
 	}
@@ -145,62 +166,65 @@ func New(client dynamic.Interface, resource schema.GroupVersionResource, opts *O
 	if o.WatchTimeout <= 0 {
 		o.WatchTimeout = 5 * time.Minute
 	}
-	store, err := lister.NewStore(o.Indexers)
+	store, err := lister.NewStoreOf(o.Indexers)
 	if err != nil {
 		return nil, fmt.Errorf("informer for %s: %w", resourceString(resource), err)
 	}
-	var ri dynamic.ResourceInterface = client.Resource(resource)
-	if o.Namespace != "" {
-		ri = client.Resource(resource).Namespace(o.Namespace)
+	def := source.DefaultTransform
+	if def == nil {
+		def = func(obj T) (T, error) { return obj, nil }
 	}
-	inf := &Informer{
-		resource:  resource,
-		client:    ri,
-		opts:      o,
-		store:     store,
-		lister:    lister.New(store, resource),
-		transform: o.Transform,
-		syncedCh:  make(chan struct{}),
-		done:      make(chan struct{}),
-		status:    Status{Phase: PhasePending, Time: time.Now()},
-		statusQ:   newQueue[Status](),
+	inf := &InformerOf[T]{
+		resource:         resource,
+		lw:               source.ListWatch(resource, o.Namespace),
+		opts:             o,
+		store:            store,
+		lister:           lister.NewOf(store, resource),
+		defaultTransform: def,
+		unrecoverable:    source.Unrecoverable,
+		transform:        o.Transform,
+		syncedCh:         make(chan struct{}),
+		done:             make(chan struct{}),
+		status:           Status{Phase: PhasePending, Time: time.Now()},
+		statusQ:          newQueue[Status](),
 	}
 	if inf.transform == nil {
-		inf.transform = StripManagedFields
+		inf.transform = def
 	}
 	return inf, nil
 }
 
-// Informer returns the receiver, so that an *Informer is a GenericInformer
-// as client-go's factories hand out.
-func (inf *Informer) Informer() *Informer { return inf }
+// Informer returns the receiver, so that an *InformerOf is a
+// GenericInformerOf as client-go's factories hand out.
+func (inf *InformerOf[T]) Informer() *InformerOf[T] { return inf }
 
 // Lister returns a Lister that answers from the cache.
-func (inf *Informer) Lister() lister.Lister { return inf.lister }
+func (inf *InformerOf[T]) Lister() lister.ListerOf[T] { return inf.lister }
 
 // GetIndexer returns the cache. Read from it freely; writing to it
 // confuses the informer.
-func (inf *Informer) GetIndexer() *lister.Store { return inf.store }
+func (inf *InformerOf[T]) GetIndexer() *lister.StoreOf[T] { return inf.store }
 
 // AddIndexers adds indexes to the cache, at any time; see
 // lister.Store.AddIndexers for the errors.
-func (inf *Informer) AddIndexers(indexers lister.Indexers) error {
+func (inf *InformerOf[T]) AddIndexers(indexers lister.IndexersOf[T]) error {
 	return inf.store.AddIndexers(indexers)
 }
 
 // Resource returns the resource the informer is for.
-func (inf *Informer) Resource() schema.GroupVersionResource { return inf.resource }
+func (inf *InformerOf[T]) Resource() schema.GroupVersionResource { return inf.resource }
 
-// SetTransform replaces the transform; nil means StripManagedFields. It
-// fails with ErrStarted once Run has begun.
-func (inf *Informer) SetTransform(fn TransformFunc) error {
+// SetTransform replaces the transform; nil means the source's default
+// (StripManagedFields for dynamic informers). It fails with ErrStarted
+// once Run has begun.
+func (inf *InformerOf[T]) SetTransform(fn TransformFuncOf[T]) error {
 	inf.mu.Lock()
 	defer inf.mu.Unlock()
 	if inf.started {
 		return ErrStarted
 	}
 	if fn == nil {
-		fn = StripManagedFields
+		fn = inf.defaultTransform
 	}
 	inf.transform = fn
 	return nil
@@ -208,12 +232,12 @@ func (inf *Informer) SetTransform(fn TransformFunc) error {
 
 // HasSynced reports whether the cache has been filled by the first list.
 // Handlers may still be working through it: see Registration.HasSynced.
-func (inf *Informer) HasSynced() bool { return inf.hasSynced.Load() }
+func (inf *InformerOf[T]) HasSynced() bool { return inf.hasSynced.Load() }
 
 // WaitForCacheSync waits until the cache has been filled by the first
 // list. It returns false if ctx ends first or the informer ends without
 // having synced (its Status says why).
-func (inf *Informer) WaitForCacheSync(ctx context.Context) bool {
+func (inf *InformerOf[T]) WaitForCacheSync(ctx context.Context) bool {
 	select {
 	case <-inf.syncedCh:
 		return true
@@ -231,24 +255,24 @@ func (inf *Informer) WaitForCacheSync(ctx context.Context) bool {
 
 // LastSyncResourceVersion returns the resourceVersion the cache is at, ""
 // before the first list.
-func (inf *Informer) LastSyncResourceVersion() string {
+func (inf *InformerOf[T]) LastSyncResourceVersion() string {
 	return inf.Status().ResourceVersion
 }
 
 // Status returns the informer's current status.
-func (inf *Informer) Status() Status {
+func (inf *InformerOf[T]) Status() Status {
 	inf.statusMu.Lock()
 	defer inf.statusMu.Unlock()
 	return inf.status
 }
 
 // Done is closed when Run has returned.
-func (inf *Informer) Done() <-chan struct{} { return inf.done }
+func (inf *InformerOf[T]) Done() <-chan struct{} { return inf.done }
 
 // Err returns why the informer ended: an error wrapping ErrResourceGone,
 // or the unrecoverable failure. It is nil while the informer runs and when
 // it was stopped by its context.
-func (inf *Informer) Err() error {
+func (inf *InformerOf[T]) Err() error {
 	st := inf.Status()
 	if st.Phase == PhaseResourceGone || st.Phase == PhaseFailed {
 		return st.Err
@@ -258,7 +282,7 @@ func (inf *Informer) Err() error {
 
 // AddEventHandler adds a handler with the informer's resync period. See
 // AddEventHandlerWithOptions.
-func (inf *Informer) AddEventHandler(h EventHandler) (*Registration, error) {
+func (inf *InformerOf[T]) AddEventHandler(h EventHandlerOf[T]) (*Registration, error) {
 	return inf.AddEventHandlerWithOptions(h, HandlerOptions{})
 }
 
@@ -266,7 +290,7 @@ func (inf *Informer) AddEventHandler(h EventHandler) (*Registration, error) {
 // while the informer runs: a handler added to a filled cache first gets
 // OnAdd (isInInitialList true) for every cached object. It fails with
 // ErrStopped on an informer that has ended, and on a nil handler.
-func (inf *Informer) AddEventHandlerWithOptions(h EventHandler, o HandlerOptions) (*Registration, error) {
+func (inf *InformerOf[T]) AddEventHandlerWithOptions(h EventHandlerOf[T], o HandlerOptions) (*Registration, error) {
 	if h == nil {
 		return nil, errors.New("informer: nil event handler")
 	}
@@ -282,7 +306,7 @@ func (inf *Informer) AddEventHandlerWithOptions(h EventHandler, o HandlerOptions
 	}
 	if inf.hasSynced.Load() {
 		for _, obj := range inf.store.List() {
-			l.q.push(notification{op: opAdd, obj: obj, initial: true})
+			l.q.push(notification[T]{op: opAdd, obj: obj, initial: true})
 		}
 		l.markSynced()
 	}
@@ -296,18 +320,20 @@ func (inf *Informer) AddEventHandlerWithOptions(h EventHandler, o HandlerOptions
 // RemoveEventHandler removes a handler: it is not called again once a
 // call in progress returns. Notifications queued for it are dropped.
 // Removing a handler twice, or one of another informer, does nothing.
-func (inf *Informer) RemoveEventHandler(r *Registration) error {
+func (inf *InformerOf[T]) RemoveEventHandler(r *Registration) error {
 	if r == nil {
 		return nil
 	}
 	inf.mu.Lock()
-	i := slices.Index(inf.listeners, r.l)
+	i := slices.IndexFunc(inf.listeners, func(l *listener[T]) bool { return registered(l) == r.l })
+	var l *listener[T]
 	if i >= 0 {
+		l = inf.listeners[i]
 		inf.listeners = slices.Delete(inf.listeners, i, i+1)
 	}
 	inf.mu.Unlock()
-	if i >= 0 {
-		r.l.stop(false)
+	if l != nil {
+		l.stop(false)
 	}
 	return nil
 }
@@ -318,7 +344,7 @@ func (inf *Informer) RemoveEventHandler(r *Registration) error {
 // when ctx ends; when the informer ends by itself they first get what was
 // queued for them, such as the deletions that empty the cache of a
 // resource that is gone. Calling Run more than once returns at once.
-func (inf *Informer) Run(ctx context.Context) {
+func (inf *InformerOf[T]) Run(ctx context.Context) {
 	inf.mu.Lock()
 	if inf.started {
 		inf.mu.Unlock()
@@ -351,7 +377,7 @@ func (inf *Informer) Run(ctx context.Context) {
 }
 
 // startListenerLocked starts l's goroutines. inf.mu must be held.
-func (inf *Informer) startListenerLocked(l *listener) {
+func (inf *InformerOf[T]) startListenerLocked(l *listener[T]) {
 	inf.wg.Go(l.run)
 	if l.resync > 0 {
 		inf.wg.Go(func() { inf.resyncLoop(l) })
@@ -360,7 +386,7 @@ func (inf *Informer) startListenerLocked(l *listener) {
 
 // resyncLoop queues OnUpdate(obj, obj) for every cached object to l every
 // resync period, until l stops.
-func (inf *Informer) resyncLoop(l *listener) {
+func (inf *InformerOf[T]) resyncLoop(l *listener[T]) {
 	t := time.NewTicker(l.resync)
 	defer t.Stop()
 	for {
@@ -372,7 +398,7 @@ func (inf *Informer) resyncLoop(l *listener) {
 		inf.mu.Lock()
 		if inf.hasSynced.Load() {
 			for _, obj := range inf.store.List() {
-				l.q.push(notification{op: opUpdate, old: obj, obj: obj})
+				l.q.push(notification[T]{op: opUpdate, old: obj, obj: obj})
 			}
 		}
 		inf.mu.Unlock()
@@ -380,7 +406,7 @@ func (inf *Informer) resyncLoop(l *listener) {
 }
 
 // runStatus hands statuses to Options.OnStatus, in order.
-func (inf *Informer) runStatus(done chan struct{}) {
+func (inf *InformerOf[T]) runStatus(done chan struct{}) {
 	defer close(done)
 	for {
 		st, ok := inf.statusQ.pop()
@@ -396,7 +422,7 @@ func (inf *Informer) runStatus(done chan struct{}) {
 
 // report records st as the current status and queues it for OnStatus.
 // Phase-less reports (transform or index failures) keep the phase.
-func (inf *Informer) report(st Status) {
+func (inf *InformerOf[T]) report(st Status) {
 	inf.statusMu.Lock()
 	if st.Phase == "" {
 		st.Phase = inf.status.Phase
@@ -411,7 +437,7 @@ func (inf *Informer) report(st Status) {
 }
 
 // setResourceVersion records the version the cache is at.
-func (inf *Informer) setResourceVersion(rv string) {
+func (inf *InformerOf[T]) setResourceVersion(rv string) {
 	if rv == "" {
 		return
 	}
@@ -422,9 +448,10 @@ func (inf *Informer) setResourceVersion(rv string) {
 
 // applyTransform runs the transform, reporting a failure and keeping the
 // object as received.
-func (inf *Informer) applyTransform(obj *unstructured.Unstructured) *unstructured.Unstructured {
+func (inf *InformerOf[T]) applyTransform(obj T) T {
 	out, err := inf.transform(obj)
-	if err != nil || out == nil {
+	var none T
+	if err != nil || out == none {
 		if err == nil {
 			err = errors.New("the transform returned no object")
 		}
@@ -435,20 +462,20 @@ func (inf *Informer) applyTransform(obj *unstructured.Unstructured) *unstructure
 }
 
 // pushLocked queues n for every handler. inf.mu must be held.
-func (inf *Informer) pushLocked(n notification) {
+func (inf *InformerOf[T]) pushLocked(n notification[T]) {
 	for _, l := range inf.listeners {
 		l.q.push(n)
 	}
 }
 
-func (inf *Informer) indexFailed(err error) {
+func (inf *InformerOf[T]) indexFailed(err error) {
 	if err != nil {
 		inf.report(Status{Reason: ReasonIndexFailed, Err: err})
 	}
 }
 
 // upsert caches obj from an ADDED or MODIFIED event.
-func (inf *Informer) upsert(obj *unstructured.Unstructured) {
+func (inf *InformerOf[T]) upsert(obj T) {
 	inf.mu.Lock()
 	defer inf.mu.Unlock()
 	key := lister.MetaNamespaceKey(obj)
@@ -460,14 +487,14 @@ func (inf *Informer) upsert(obj *unstructured.Unstructured) {
 	_, _, err := inf.store.Upsert(obj)
 	switch {
 	case !existed:
-		inf.pushLocked(notification{op: opAdd, obj: obj})
+		inf.pushLocked(notification[T]{op: opAdd, obj: obj})
 	case old.GetUID() != obj.GetUID():
 		// Another object under the same name: the old one was deleted
 		// out of our sight.
-		inf.pushLocked(notification{op: opDelete, obj: old, key: key, tombstone: true})
-		inf.pushLocked(notification{op: opAdd, obj: obj})
+		inf.pushLocked(notification[T]{op: opDelete, obj: old, key: key, tombstone: true})
+		inf.pushLocked(notification[T]{op: opAdd, obj: obj})
 	default:
-		inf.pushLocked(notification{op: opUpdate, old: old, obj: obj})
+		inf.pushLocked(notification[T]{op: opUpdate, old: old, obj: obj})
 	}
 	inf.indexFailed(err)
 }
@@ -477,7 +504,7 @@ func (inf *Informer) upsert(obj *unstructured.Unstructured) {
 // older object of the same name), or an older resourceVersion (a replay).
 // A server that keeps its promises never sends those, but one replaying
 // old events must not make a live object disappear.
-func (inf *Informer) remove(obj *unstructured.Unstructured) {
+func (inf *InformerOf[T]) remove(obj T) {
 	inf.mu.Lock()
 	defer inf.mu.Unlock()
 	key := lister.MetaNamespaceKey(obj)
@@ -486,14 +513,14 @@ func (inf *Informer) remove(obj *unstructured.Unstructured) {
 		return
 	}
 	inf.store.DeleteKey(key)
-	inf.pushLocked(notification{op: opDelete, obj: obj})
+	inf.pushLocked(notification[T]{op: opDelete, obj: obj})
 }
 
 // deletes reports whether a DELETED event carrying ev may remove cached,
 // the object cached under the same key. uids are compared when both are
 // set; resourceVersions only when both are decimal integers, as the API
 // server's are, since they are otherwise opaque.
-func deletes(ev, cached *unstructured.Unstructured) bool {
+func deletes[T lister.Object](ev, cached T) bool {
 	if a, b := ev.GetUID(), cached.GetUID(); a != "" && b != "" && a != b {
 		return false
 	}
@@ -507,7 +534,7 @@ func deletes(ev, cached *unstructured.Unstructured) bool {
 // by key), then additions and updates in list order. Objects the cache
 // already has at the same version are left alone. The first replace marks
 // the informer synced.
-func (inf *Informer) replace(items []*unstructured.Unstructured) {
+func (inf *InformerOf[T]) replace(items []T) {
 	inf.mu.Lock()
 	defer inf.mu.Unlock()
 	first := !inf.hasSynced.Load()
@@ -524,7 +551,7 @@ func (inf *Informer) replace(items []*unstructured.Unstructured) {
 	slices.Sort(gone)
 	for _, key := range gone {
 		if old, ok := inf.store.DeleteKey(key); ok {
-			inf.pushLocked(notification{op: opDelete, obj: old, key: key, tombstone: true})
+			inf.pushLocked(notification[T]{op: opDelete, obj: old, key: key, tombstone: true})
 		}
 	}
 	var errs []error
@@ -539,12 +566,12 @@ func (inf *Informer) replace(items []*unstructured.Unstructured) {
 		}
 		switch {
 		case !existed:
-			inf.pushLocked(notification{op: opAdd, obj: obj, initial: first})
+			inf.pushLocked(notification[T]{op: opAdd, obj: obj, initial: first})
 		case old.GetUID() != obj.GetUID():
-			inf.pushLocked(notification{op: opDelete, obj: old, key: key, tombstone: true})
-			inf.pushLocked(notification{op: opAdd, obj: obj, initial: first})
+			inf.pushLocked(notification[T]{op: opDelete, obj: old, key: key, tombstone: true})
+			inf.pushLocked(notification[T]{op: opAdd, obj: obj, initial: first})
 		default:
-			inf.pushLocked(notification{op: opUpdate, old: old, obj: obj})
+			inf.pushLocked(notification[T]{op: opUpdate, old: old, obj: obj})
 		}
 	}
 	if first {

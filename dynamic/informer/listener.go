@@ -4,16 +4,18 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/anykube/anykube/dynamic/lister"
 )
 
 // listener is one handler with its queue. The informer pushes
 // notifications under its lock, in cache order; the listener's goroutine
 // calls the handler.
-type listener struct {
-	handler EventHandler
+type listener[T lister.Object] struct {
+	handler EventHandlerOf[T]
 	// resync is the handler's resync period; zero means none.
 	resync time.Duration
-	q      *queue[notification]
+	q      *queue[notification[T]]
 	// target is the number of notifications the handler must have
 	// finished to count as synced; negative until known.
 	target atomic.Int64
@@ -22,20 +24,20 @@ type listener struct {
 	quitOnce sync.Once
 }
 
-func newListener(h EventHandler, resync time.Duration) *listener {
-	l := &listener{handler: h, resync: resync, q: newQueue[notification](), quit: make(chan struct{})}
+func newListener[T lister.Object](h EventHandlerOf[T], resync time.Duration) *listener[T] {
+	l := &listener[T]{handler: h, resync: resync, q: newQueue[notification[T]](), quit: make(chan struct{})}
 	l.target.Store(-1)
 	return l
 }
 
 // markSynced records that everything pushed so far belongs to the
 // handler's initial state. Called under the informer's lock.
-func (l *listener) markSynced() {
+func (l *listener[T]) markSynced() {
 	pushed, _ := l.q.counts()
 	l.target.Store(int64(pushed))
 }
 
-func (l *listener) hasSynced() bool {
+func (l *listener[T]) hasSynced() bool {
 	t := l.target.Load()
 	if t < 0 {
 		return false
@@ -45,7 +47,7 @@ func (l *listener) hasSynced() bool {
 }
 
 // run calls the handler for each notification until the queue stops.
-func (l *listener) run() {
+func (l *listener[T]) run() {
 	for {
 		n, ok := l.q.pop()
 		if !ok {
@@ -58,7 +60,7 @@ func (l *listener) run() {
 
 // stop ends the listener: with drain, after the handler has seen every
 // notification already queued. It may be called more than once.
-func (l *listener) stop(drain bool) {
+func (l *listener[T]) stop(drain bool) {
 	l.q.stop(drain)
 	l.quitOnce.Do(func() { close(l.quit) })
 }

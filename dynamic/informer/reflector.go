@@ -16,14 +16,15 @@ import (
 
 	"github.com/anykube/anykube/discovery"
 	"github.com/anykube/anykube/dynamic"
+	"github.com/anykube/anykube/dynamic/lister"
 )
 
 // reflector is the informer's list-and-watch loop. It runs on Run's
 // goroutine and owns the fields below; it changes the cache only through
 // the informer's upsert, remove and replace.
-type reflector struct {
-	inf  *Informer
-	opts Options
+type reflector[T lister.Object] struct {
+	inf  *InformerOf[T]
+	opts OptionsOf[T]
 
 	// rv is the resourceVersion the cache is at.
 	rv string
@@ -35,8 +36,8 @@ type reflector struct {
 	wait      time.Duration
 }
 
-func newReflector(inf *Informer) *reflector {
-	return &reflector{
+func newReflector[T lister.Object](inf *InformerOf[T]) *reflector[T] {
+	return &reflector[T]{
 		inf:       inf,
 		opts:      inf.opts,
 		streaming: inf.opts.ListMode != ListModePaged,
@@ -57,7 +58,7 @@ const (
 
 // run lists and watches until ctx ends or the informer must end, and
 // returns the final status.
-func (r *reflector) run(ctx context.Context) Status {
+func (r *reflector[T]) run(ctx context.Context) Status {
 	reason := ReasonStarted
 	for {
 		r.inf.report(Status{Phase: PhaseListing, Reason: reason})
@@ -94,12 +95,12 @@ func (r *reflector) run(ctx context.Context) Status {
 // watchLoop watches from r.rv, starting with w when the list left a watch
 // open, until the server can no longer replay from r.rv (end false: list
 // again, for relist) or the informer must end (end true, with final).
-func (r *reflector) watchLoop(ctx context.Context, w watch.Interface) (final Status, end bool, relist Reason) {
+func (r *reflector[T]) watchLoop(ctx context.Context, w watch.Interface) (final Status, end bool, relist Reason) {
 	reason := ReasonSynced
 	for {
 		if w == nil {
 			var err error
-			w, err = r.inf.client.Watch(ctx, r.watchOptions())
+			w, err = r.inf.lw.Watch(ctx, r.watchOptions())
 			if err != nil {
 				switch r.classify(ctx, err) {
 				case stopped:
@@ -161,7 +162,7 @@ func (r *reflector) watchLoop(ctx context.Context, w watch.Interface) (final Sta
 // consume applies w's events to the cache until w ends (nil), an ERROR
 // event arrives (its error) or ctx ends (ctx's error). delivered reports
 // whether anything arrived.
-func (r *reflector) consume(ctx context.Context, w watch.Interface) (delivered bool, err error) {
+func (r *reflector[T]) consume(ctx context.Context, w watch.Interface) (delivered bool, err error) {
 	for {
 		select {
 		case <-ctx.Done():
@@ -173,7 +174,7 @@ func (r *reflector) consume(ctx context.Context, w watch.Interface) (delivered b
 			delivered = true
 			switch ev.Type {
 			case watch.Added, watch.Modified, watch.Deleted:
-				obj, ok := ev.Object.(*unstructured.Unstructured)
+				obj, ok := ev.Object.(T)
 				if !ok {
 					return delivered, fmt.Errorf("a %s event carried %T, not an object", ev.Type, ev.Object)
 				}
@@ -196,7 +197,7 @@ func (r *reflector) consume(ctx context.Context, w watch.Interface) (delivered b
 	}
 }
 
-func (r *reflector) setRV(rv string) {
+func (r *reflector[T]) setRV(rv string) {
 	if rv != "" {
 		r.rv = rv
 		r.inf.setResourceVersion(rv)
@@ -205,7 +206,7 @@ func (r *reflector) setRV(rv string) {
 
 // list reads the full state into the cache. After a streaming list it
 // returns the stream, left open for the watch.
-func (r *reflector) list(ctx context.Context) (watch.Interface, error) {
+func (r *reflector[T]) list(ctx context.Context) (watch.Interface, error) {
 	if r.streaming {
 		w, err := r.streamList(ctx)
 		if err == nil || r.opts.ListMode == ListModeStreaming {
@@ -226,17 +227,17 @@ func (r *reflector) list(ctx context.Context) (watch.Interface, error) {
 
 // streamList reads the initial events of a streaming list up to the
 // bookmark that ends them and caches them.
-func (r *reflector) streamList(ctx context.Context) (watch.Interface, error) {
+func (r *reflector[T]) streamList(ctx context.Context) (watch.Interface, error) {
 	yes := true
 	opts := r.watchOptions()
 	opts.ResourceVersion = ""
 	opts.SendInitialEvents = &yes
 	opts.ResourceVersionMatch = metav1.ResourceVersionMatchNotOlderThan
-	w, err := r.inf.client.Watch(ctx, opts)
+	w, err := r.inf.lw.Watch(ctx, opts)
 	if err != nil {
 		return nil, err
 	}
-	var items []*unstructured.Unstructured
+	var items []T
 	for {
 		select {
 		case <-ctx.Done():
@@ -248,7 +249,7 @@ func (r *reflector) streamList(ctx context.Context) (watch.Interface, error) {
 			}
 			switch ev.Type {
 			case watch.Added, watch.Modified:
-				obj, ok := ev.Object.(*unstructured.Unstructured)
+				obj, ok := ev.Object.(T)
 				if !ok {
 					w.Stop()
 					return nil, fmt.Errorf("a %s event carried %T, not an object", ev.Type, ev.Object)
@@ -279,8 +280,8 @@ func (r *reflector) streamList(ctx context.Context) (watch.Interface, error) {
 var errStreamEnded = errors.New("the streaming list ended before its initial events did")
 
 // pagedList lists in pages at one resourceVersion and caches the result.
-func (r *reflector) pagedList(ctx context.Context) error {
-	list, err := dynamic.ListAll(ctx, r.inf.client, metav1.ListOptions{
+func (r *reflector[T]) pagedList(ctx context.Context) error {
+	items, rv, err := r.inf.lw.ListAll(ctx, metav1.ListOptions{
 		LabelSelector: r.opts.LabelSelector,
 		FieldSelector: r.opts.FieldSelector,
 		Limit:         r.opts.PageSize,
@@ -288,21 +289,15 @@ func (r *reflector) pagedList(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	items := make([]*unstructured.Unstructured, len(list.Items))
-	for i := range list.Items {
-		// Each object gets its own small header, so that the list's
-		// item array is not kept alive by whichever objects stay
-		// cached longest.
-		u := &unstructured.Unstructured{Object: list.Items[i].Object}
-		list.Items[i].Object = nil
-		items[i] = r.inf.applyTransform(u)
+	for i, obj := range items {
+		items[i] = r.inf.applyTransform(obj)
 	}
 	r.inf.replace(items)
-	r.setRV(list.GetResourceVersion())
+	r.setRV(rv)
 	return nil
 }
 
-func (r *reflector) watchOptions() metav1.ListOptions {
+func (r *reflector[T]) watchOptions() metav1.ListOptions {
 	timeout := int64((r.opts.WatchTimeout + rand.N(r.opts.WatchTimeout+1)) / time.Second)
 	return metav1.ListOptions{
 		LabelSelector:       r.opts.LabelSelector,
@@ -315,7 +310,7 @@ func (r *reflector) watchOptions() metav1.ListOptions {
 
 // classify decides what an error from a list, a watch or an ERROR event
 // means.
-func (r *reflector) classify(ctx context.Context, err error) verdict {
+func (r *reflector[T]) classify(ctx context.Context, err error) verdict {
 	if ctx.Err() != nil {
 		return stopped
 	}
@@ -325,7 +320,7 @@ func (r *reflector) classify(ctx context.Context, err error) verdict {
 	if apierrors.IsNotFound(err) {
 		return notFound
 	}
-	if errors.Is(err, dynamic.ErrInvalidRequest) {
+	if errors.Is(err, dynamic.ErrInvalidRequest) || (r.inf.unrecoverable != nil && r.inf.unrecoverable(err)) {
 		return fatal
 	}
 	var status apierrors.APIStatus
@@ -354,7 +349,7 @@ func refusesStreaming(err error) bool {
 // yet: wait and list again. After it, the resource went away, if discovery
 // (when given) agrees: empty the cache and end. end reports whether the
 // informer ends, with final its status.
-func (r *reflector) notServed(ctx context.Context, cause error) (final Status, end bool) {
+func (r *reflector[T]) notServed(ctx context.Context, cause error) (final Status, end bool) {
 	if !r.synced {
 		if !r.sleep(ctx, PhaseWaitingForResource, ReasonNotServed, cause) {
 			return stoppedStatus(), true
@@ -388,13 +383,13 @@ func (r *reflector) notServed(ctx context.Context, cause error) (final Status, e
 }
 
 // backoff reports PhaseBackoff and waits; false means ctx ended.
-func (r *reflector) backoff(ctx context.Context, reason Reason, err error) bool {
+func (r *reflector[T]) backoff(ctx context.Context, reason Reason, err error) bool {
 	return r.sleep(ctx, PhaseBackoff, reason, err)
 }
 
 // sleep reports phase and waits the current backoff, with jitter, then
 // doubles it up to MaxBackoff. It returns false if ctx ends first.
-func (r *reflector) sleep(ctx context.Context, phase Phase, reason Reason, err error) bool {
+func (r *reflector[T]) sleep(ctx context.Context, phase Phase, reason Reason, err error) bool {
 	d := r.wait + rand.N(r.wait/2+1)
 	r.wait = min(2*r.wait, r.opts.MaxBackoff)
 	r.inf.report(Status{Phase: phase, Reason: reason, Err: err, RetryAfter: d})
@@ -408,7 +403,7 @@ func (r *reflector) sleep(ctx context.Context, phase Phase, reason Reason, err e
 	}
 }
 
-func (r *reflector) what() string {
+func (r *reflector[T]) what() string {
 	s := resourceString(r.inf.resource)
 	if r.opts.Namespace != "" {
 		s += " in namespace " + r.opts.Namespace

@@ -17,6 +17,11 @@
 // The objects are shared between the Store and its readers. They must be
 // treated as read-only; DeepCopy one before changing it.
 //
+// The types are generic over the object type (StoreOf, ListerOf,
+// IndexersOf, ...); Store, Lister, Indexers and the other names without
+// "Of" are them for *unstructured.Unstructured, and the metadata
+// informers use them for *metav1.PartialObjectMetadata.
+//
 // The informer package fills a Store from a list and a watch and keeps it
 // current.
 package lister

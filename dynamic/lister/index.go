@@ -6,15 +6,21 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
-// IndexFunc computes the values an object is indexed under. An object may
-// have any number of values, including none (it is then not in the index).
-// It must depend only on the object, so that computing it again for a stored
-// object gives the same values.
-type IndexFunc func(obj *unstructured.Unstructured) ([]string, error)
+// IndexFuncOf computes the values an object is indexed under. An object
+// may have any number of values, including none (it is then not in the
+// index). It must depend only on the object, so that computing it again for
+// a stored object gives the same values.
+type IndexFuncOf[T Object] func(obj T) ([]string, error)
 
-// Indexers names index functions. The names are what ByIndex and IndexKeys
-// take.
-type Indexers map[string]IndexFunc
+// IndexersOf names index functions. The names are what ByIndex and
+// IndexKeys take.
+type IndexersOf[T Object] map[string]IndexFuncOf[T]
+
+// IndexFunc is the IndexFuncOf unstructured objects.
+type IndexFunc = IndexFuncOf[*unstructured.Unstructured]
+
+// Indexers is the IndexersOf unstructured objects.
+type Indexers = IndexersOf[*unstructured.Unstructured]
 
 // NamespaceIndex is the name of the index every Store has: objects by
 // metadata.namespace. Cluster-scoped objects are filed under "".
@@ -22,14 +28,24 @@ const NamespaceIndex = "namespace"
 
 // MetaNamespaceIndexFunc indexes an object by its namespace. It never fails.
 func MetaNamespaceIndexFunc(obj *unstructured.Unstructured) ([]string, error) {
+	return namespaceOf(obj)
+}
+
+// namespaceOf is MetaNamespaceIndexFunc for any object type.
+func namespaceOf[T Object](obj T) ([]string, error) {
 	return []string{obj.GetNamespace()}, nil
 }
 
 // LabelIndexFunc returns an IndexFunc that indexes objects by the value of
 // the label named key; objects without the label are left out.
 func LabelIndexFunc(key string) IndexFunc {
-	return func(obj *unstructured.Unstructured) ([]string, error) {
-		v, ok := objectLabels(obj).Lookup(key)
+	return LabelIndexFuncOf[*unstructured.Unstructured](key)
+}
+
+// LabelIndexFuncOf is LabelIndexFunc for objects of any type T.
+func LabelIndexFuncOf[T Object](key string) IndexFuncOf[T] {
+	return func(obj T) ([]string, error) {
+		v, ok := labelsOf(obj).Lookup(key)
 		if !ok {
 			return nil, nil
 		}

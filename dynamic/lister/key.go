@@ -3,14 +3,15 @@ package lister
 import (
 	"fmt"
 	"strings"
-
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
 // MetaNamespaceKey returns the key a Store files obj under: "namespace/name"
 // for a namespaced object, "name" for a cluster-scoped one. These are the
 // keys client-go's caches use, so logs and work queues read the same.
-func MetaNamespaceKey(obj *unstructured.Unstructured) string {
+func MetaNamespaceKey(obj interface {
+	GetNamespace() string
+	GetName() string
+}) string {
 	return ObjectKey(obj.GetNamespace(), obj.GetName())
 }
 

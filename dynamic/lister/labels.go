@@ -37,8 +37,18 @@ func (l rawLabels) Lookup(key string) (string, bool) {
 	return v, ok
 }
 
+// labelsOf returns obj's labels without copying them: in place for an
+// unstructured object, the map itself for typed ones, whose GetLabels
+// returns it.
+func labelsOf[T Object](obj T) labels.Labels {
+	if u, ok := any(obj).(*unstructured.Unstructured); ok {
+		return objectLabels(u)
+	}
+	return labels.Set(obj.GetLabels())
+}
+
 // matches reports whether obj's labels satisfy sel; a nil selector matches
 // everything.
-func matches(sel labels.Selector, obj *unstructured.Unstructured) bool {
-	return sel == nil || sel.Empty() || sel.Matches(objectLabels(obj))
+func matches[T Object](sel labels.Selector, obj T) bool {
+	return sel == nil || sel.Empty() || sel.Matches(labelsOf(obj))
 }

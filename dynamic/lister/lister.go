@@ -9,81 +9,98 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
-// Indexer is what a Lister reads: a keyed, indexed collection of objects.
-// *Store implements it.
-type Indexer interface {
+// IndexerOf is what a ListerOf reads: a keyed, indexed collection of
+// objects. *StoreOf[T] implements it.
+type IndexerOf[T Object] interface {
 	// GetByKey returns the object stored under a MetaNamespaceKey key.
-	GetByKey(key string) (*unstructured.Unstructured, bool)
+	GetByKey(key string) (T, bool)
 	// List returns every object.
-	List() []*unstructured.Unstructured
+	List() []T
 	// ByIndex returns the objects filed under value in the named index,
 	// or an error for an unknown index.
-	ByIndex(indexName, value string) ([]*unstructured.Unstructured, error)
+	ByIndex(indexName, value string) ([]T, error)
 }
 
-// Lister answers Get and List from an Indexer, in memory, for one
+// ListerOf answers Get and List from an IndexerOf, in memory, for one
 // resource, in every namespace. Its methods have the shapes of client-go's
-// dynamiclister.Lister. Returned objects are shared with the cache: treat
-// them as read-only.
-type Lister interface {
+// dynamiclister.Lister (and, for *metav1.PartialObjectMetadata, of its
+// metadatalister.Lister). Returned objects are shared with the cache:
+// treat them as read-only.
+type ListerOf[T Object] interface {
 	// List returns the objects whose labels selector matches, in every
 	// namespace, in no particular order. A nil selector matches
 	// everything. It does not fail; the error is there for client-go's
 	// shape.
-	List(selector labels.Selector) ([]*unstructured.Unstructured, error)
+	List(selector labels.Selector) ([]T, error)
 	// Get returns the cluster-scoped object named name, or an
 	// apierrors NotFound error (apierrors.IsNotFound) naming the resource.
 	// For a namespaced resource use Namespace(ns).Get.
-	Get(name string) (*unstructured.Unstructured, error)
+	Get(name string) (T, error)
 	// Namespace returns a lister for one namespace.
-	Namespace(namespace string) NamespaceLister
+	Namespace(namespace string) NamespaceListerOf[T]
 }
 
-// NamespaceLister answers Get and List for one namespace.
-type NamespaceLister interface {
+// NamespaceListerOf answers Get and List for one namespace.
+type NamespaceListerOf[T Object] interface {
 	// List returns the namespace's objects whose labels selector matches,
 	// in no particular order. A nil selector matches everything. An
 	// Indexer without NamespaceIndex is scanned whole; any other ByIndex
 	// failure is returned.
-	List(selector labels.Selector) ([]*unstructured.Unstructured, error)
+	List(selector labels.Selector) ([]T, error)
 	// Get returns the named object in the namespace, or an apierrors
 	// NotFound error naming the resource.
-	Get(name string) (*unstructured.Unstructured, error)
+	Get(name string) (T, error)
 }
+
+// Indexer is the IndexerOf unstructured objects; *Store implements it.
+type Indexer = IndexerOf[*unstructured.Unstructured]
+
+// Lister is the ListerOf unstructured objects, with the shape of
+// client-go's dynamiclister.Lister.
+type Lister = ListerOf[*unstructured.Unstructured]
+
+// NamespaceLister is the NamespaceListerOf unstructured objects.
+type NamespaceLister = NamespaceListerOf[*unstructured.Unstructured]
 
 // New returns a Lister over indexer for resource, which names the resource
 // in NotFound errors.
 func New(indexer Indexer, resource schema.GroupVersionResource) Lister {
-	return &lister{indexer: indexer, resource: resource}
+	return NewOf(indexer, resource)
 }
 
-type lister struct {
-	indexer  Indexer
+// NewOf is New for objects of any type T.
+func NewOf[T Object](indexer IndexerOf[T], resource schema.GroupVersionResource) ListerOf[T] {
+	return &lister[T]{indexer: indexer, resource: resource}
+}
+
+type lister[T Object] struct {
+	indexer  IndexerOf[T]
 	resource schema.GroupVersionResource
 }
 
-func (l *lister) List(selector labels.Selector) ([]*unstructured.Unstructured, error) {
+func (l *lister[T]) List(selector labels.Selector) ([]T, error) {
 	return filter(l.indexer.List(), selector), nil
 }
 
-func (l *lister) Get(name string) (*unstructured.Unstructured, error) {
+func (l *lister[T]) Get(name string) (T, error) {
 	obj, ok := l.indexer.GetByKey(name)
 	if !ok {
-		return nil, apierrors.NewNotFound(l.resource.GroupResource(), name)
+		var none T
+		return none, apierrors.NewNotFound(l.resource.GroupResource(), name)
 	}
 	return obj, nil
 }
 
-func (l *lister) Namespace(namespace string) NamespaceLister {
-	return &namespaceLister{lister: l, namespace: namespace}
+func (l *lister[T]) Namespace(namespace string) NamespaceListerOf[T] {
+	return &namespaceLister[T]{lister: l, namespace: namespace}
 }
 
-type namespaceLister struct {
-	*lister
+type namespaceLister[T Object] struct {
+	*lister[T]
 	namespace string
 }
 
-func (l *namespaceLister) List(selector labels.Selector) ([]*unstructured.Unstructured, error) {
+func (l *namespaceLister[T]) List(selector labels.Selector) ([]T, error) {
 	objs, err := l.indexer.ByIndex(NamespaceIndex, l.namespace)
 	var unknown *UnknownIndexError
 	if errors.As(err, &unknown) {
@@ -102,16 +119,17 @@ func (l *namespaceLister) List(selector labels.Selector) ([]*unstructured.Unstru
 	return filter(objs, selector), nil
 }
 
-func (l *namespaceLister) Get(name string) (*unstructured.Unstructured, error) {
+func (l *namespaceLister[T]) Get(name string) (T, error) {
 	obj, ok := l.indexer.GetByKey(ObjectKey(l.namespace, name))
 	if !ok {
-		return nil, apierrors.NewNotFound(l.resource.GroupResource(), name)
+		var none T
+		return none, apierrors.NewNotFound(l.resource.GroupResource(), name)
 	}
 	return obj, nil
 }
 
 // filter keeps, in place, the objects selector matches.
-func filter(objs []*unstructured.Unstructured, selector labels.Selector) []*unstructured.Unstructured {
+func filter[T Object](objs []T, selector labels.Selector) []T {
 	if selector == nil || selector.Empty() {
 		return objs
 	}

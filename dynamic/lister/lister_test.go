@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -124,4 +125,34 @@ func TestRawLabels(t *testing.T) {
 	o.Object["metadata"].(map[string]any)["labels"] = map[string]any{"k": 3}
 	assert.False(t, objectLabels(o).Has("k"))
 	assert.False(t, objectLabels(&unstructured.Unstructured{Object: map[string]any{}}).Has("k"))
+}
+
+// TestListerOfTypedObjects runs a store, an index and a lister over
+// PartialObjectMetadata, whose labels are read from the struct's map.
+func TestListerOfTypedObjects(t *testing.T) {
+	pom := func(ns, name string, l map[string]string) *metav1.PartialObjectMetadata {
+		return &metav1.PartialObjectMetadata{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name, Labels: l}}
+	}
+	s, err := NewStoreOf(IndexersOf[*metav1.PartialObjectMetadata]{"app": LabelIndexFuncOf[*metav1.PartialObjectMetadata]("app")})
+	require.NoError(t, err)
+	require.NoError(t, s.Add(pom("ns1", "a", map[string]string{"app": "web"})))
+	require.NoError(t, s.Add(pom("ns1", "b", map[string]string{"app": "db"})))
+	require.NoError(t, s.Add(pom("ns2", "a", map[string]string{"app": "web"})))
+
+	l := NewOf[*metav1.PartialObjectMetadata](s, cmGVR)
+	web, err := l.List(labels.SelectorFromSet(labels.Set{"app": "web"}))
+	require.NoError(t, err)
+	assert.Len(t, web, 2)
+	got, err := l.Namespace("ns1").List(labels.SelectorFromSet(labels.Set{"app": "db"}))
+	require.NoError(t, err)
+	require.Len(t, got, 1)
+	assert.Equal(t, "b", got[0].Name)
+	obj, err := l.Namespace("ns2").Get("a")
+	require.NoError(t, err)
+	assert.Equal(t, "ns2", obj.Namespace)
+	_, err = l.Namespace("ns2").Get("b")
+	assert.True(t, apierrors.IsNotFound(err), "%v", err)
+	byApp, err := s.ByIndex("app", "web")
+	require.NoError(t, err)
+	assert.Len(t, byApp, 2)
 }

@@ -9,8 +9,10 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
-// Store is a thread-safe, indexed map of objects keyed by MetaNamespaceKey.
-// It is what an informer keeps its cache in and what a Lister reads.
+// StoreOf is a thread-safe, indexed map of objects keyed by MetaNamespaceKey.
+// It is what an informer keeps its cache in and what a Lister reads. T is
+// a pointer type: *unstructured.Unstructured for dynamic informers (Store),
+// *metav1.PartialObjectMetadata for metadata informers.
 //
 // Every Store has NamespaceIndex; more indexes are given to NewStore or
 // added later with AddIndexers. Readers never wait for index functions of
@@ -20,22 +22,30 @@ import (
 // The Store holds the objects it is given and hands the same pointers back.
 // They are shared with every reader: treat them as read-only, and DeepCopy
 // one before changing it.
-type Store struct {
+type StoreOf[T Object] struct {
 	// mu guards every field below.
 	mu       sync.RWMutex
-	items    map[string]*unstructured.Unstructured
-	indexers Indexers
+	items    map[string]T
+	indexers IndexersOf[T]
 	indices  map[string]index
 }
+
+// Store is the StoreOf unstructured objects that dynamic informers keep.
+type Store = StoreOf[*unstructured.Unstructured]
 
 var _ Indexer = (*Store)(nil)
 
 // NewStore returns an empty Store with NamespaceIndex and indexers. A nil
 // function in indexers, or one named NamespaceIndex, is an error.
 func NewStore(indexers Indexers) (*Store, error) {
-	s := &Store{
-		items:    map[string]*unstructured.Unstructured{},
-		indexers: Indexers{NamespaceIndex: MetaNamespaceIndexFunc},
+	return NewStoreOf(indexers)
+}
+
+// NewStoreOf is NewStore for objects of any type T.
+func NewStoreOf[T Object](indexers IndexersOf[T]) (*StoreOf[T], error) {
+	s := &StoreOf[T]{
+		items:    map[string]T{},
+		indexers: IndexersOf[T]{NamespaceIndex: namespaceOf[T]},
 		indices:  map[string]index{NamespaceIndex: {}},
 	}
 	if err := s.AddIndexers(indexers); err != nil {
@@ -49,7 +59,7 @@ func NewStore(indexers Indexers) (*Store, error) {
 // and adds nothing. Objects whose index function fails are left out of that
 // index, and the first such failure is returned as an *IndexError after all
 // indexes are added.
-func (s *Store) AddIndexers(indexers Indexers) error {
+func (s *StoreOf[T]) AddIndexers(indexers IndexersOf[T]) error {
 	for name, fn := range indexers {
 		if fn == nil {
 			return fmt.Errorf("lister: index %q has no function", name)
@@ -78,7 +88,7 @@ func (s *Store) AddIndexers(indexers Indexers) error {
 
 // Indexers returns a copy of the Store's index functions by name, including
 // NamespaceIndex.
-func (s *Store) Indexers() Indexers {
+func (s *StoreOf[T]) Indexers() IndexersOf[T] {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return maps.Clone(s.indexers)
@@ -87,13 +97,13 @@ func (s *Store) Indexers() Indexers {
 // Add stores obj under its key, replacing any object stored there. It
 // fails only when index functions do, with an error wrapping an
 // *IndexError for each (errors.As finds them); obj is stored all the same.
-func (s *Store) Add(obj *unstructured.Unstructured) error {
+func (s *StoreOf[T]) Add(obj T) error {
 	_, _, err := s.Upsert(obj)
 	return err
 }
 
 // Update is Add: the Store does not tell a new object from a changed one.
-func (s *Store) Update(obj *unstructured.Unstructured) error {
+func (s *StoreOf[T]) Update(obj T) error {
 	_, _, err := s.Upsert(obj)
 	return err
 }
@@ -101,7 +111,7 @@ func (s *Store) Update(obj *unstructured.Unstructured) error {
 // Upsert stores obj under its key and returns the object it replaced, if
 // any. Index functions' failures are returned as by Add; obj is stored all
 // the same.
-func (s *Store) Upsert(obj *unstructured.Unstructured) (old *unstructured.Unstructured, existed bool, err error) {
+func (s *StoreOf[T]) Upsert(obj T) (old T, existed bool, err error) {
 	key := MetaNamespaceKey(obj)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -116,14 +126,14 @@ func (s *Store) Upsert(obj *unstructured.Unstructured) (old *unstructured.Unstru
 // Delete removes the object stored under obj's key, if any; the stored
 // object need not be obj itself. It never fails; the error is there for
 // the shape of client-go's stores.
-func (s *Store) Delete(obj *unstructured.Unstructured) error {
+func (s *StoreOf[T]) Delete(obj T) error {
 	s.DeleteKey(MetaNamespaceKey(obj))
 	return nil
 }
 
 // DeleteKey removes the object stored under key and returns it, if there
 // was one.
-func (s *Store) DeleteKey(key string) (old *unstructured.Unstructured, existed bool) {
+func (s *StoreOf[T]) DeleteKey(key string) (old T, existed bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	old, existed = s.items[key]
@@ -137,8 +147,8 @@ func (s *Store) DeleteKey(key string) (old *unstructured.Unstructured, existed b
 // Replace makes objs the Store's whole content, rebuilding every index. Of
 // two objects with the same key the last wins. Index failures are handled
 // as by AddIndexers: the first is returned, the objects are stored.
-func (s *Store) Replace(objs []*unstructured.Unstructured) error {
-	items := make(map[string]*unstructured.Unstructured, len(objs))
+func (s *StoreOf[T]) Replace(objs []T) error {
+	items := make(map[string]T, len(objs))
 	for _, obj := range objs {
 		items[MetaNamespaceKey(obj)] = obj
 	}
@@ -159,12 +169,12 @@ func (s *Store) Replace(objs []*unstructured.Unstructured) error {
 }
 
 // Get returns the object stored under obj's key.
-func (s *Store) Get(obj *unstructured.Unstructured) (item *unstructured.Unstructured, exists bool) {
+func (s *StoreOf[T]) Get(obj T) (item T, exists bool) {
 	return s.GetByKey(MetaNamespaceKey(obj))
 }
 
 // GetByKey returns the object stored under key.
-func (s *Store) GetByKey(key string) (item *unstructured.Unstructured, exists bool) {
+func (s *StoreOf[T]) GetByKey(key string) (item T, exists bool) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	item, exists = s.items[key]
@@ -173,10 +183,10 @@ func (s *Store) GetByKey(key string) (item *unstructured.Unstructured, exists bo
 
 // List returns every stored object, in no particular order. The slice is
 // the caller's; the objects are shared.
-func (s *Store) List() []*unstructured.Unstructured {
+func (s *StoreOf[T]) List() []T {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	out := make([]*unstructured.Unstructured, 0, len(s.items))
+	out := make([]T, 0, len(s.items))
 	for _, obj := range s.items {
 		out = append(out, obj)
 	}
@@ -184,7 +194,7 @@ func (s *Store) List() []*unstructured.Unstructured {
 }
 
 // ListKeys returns every key, in no particular order.
-func (s *Store) ListKeys() []string {
+func (s *StoreOf[T]) ListKeys() []string {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	out := make([]string, 0, len(s.items))
@@ -195,7 +205,7 @@ func (s *Store) ListKeys() []string {
 }
 
 // Len returns how many objects are stored.
-func (s *Store) Len() int {
+func (s *StoreOf[T]) Len() int {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return len(s.items)
@@ -203,7 +213,7 @@ func (s *Store) Len() int {
 
 // ByIndex returns the objects filed under value in the named index, in no
 // particular order. An unknown index is an *UnknownIndexError.
-func (s *Store) ByIndex(indexName, value string) ([]*unstructured.Unstructured, error) {
+func (s *StoreOf[T]) ByIndex(indexName, value string) ([]T, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	ix, ok := s.indices[indexName]
@@ -211,7 +221,7 @@ func (s *Store) ByIndex(indexName, value string) ([]*unstructured.Unstructured, 
 		return nil, &UnknownIndexError{Index: indexName}
 	}
 	set := ix[value]
-	out := make([]*unstructured.Unstructured, 0, len(set))
+	out := make([]T, 0, len(set))
 	for key := range set {
 		out = append(out, s.items[key])
 	}
@@ -220,7 +230,7 @@ func (s *Store) ByIndex(indexName, value string) ([]*unstructured.Unstructured, 
 
 // IndexKeys returns the keys filed under value in the named index. An
 // unknown index is an *UnknownIndexError.
-func (s *Store) IndexKeys(indexName, value string) ([]string, error) {
+func (s *StoreOf[T]) IndexKeys(indexName, value string) ([]string, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	ix, ok := s.indices[indexName]
@@ -238,7 +248,7 @@ func (s *Store) IndexKeys(indexName, value string) ([]string, error) {
 // index: those filed under any of the values the index function gives for
 // obj, each once. An unknown index is an *UnknownIndexError; the index
 // function's failure is returned as is.
-func (s *Store) Index(indexName string, obj *unstructured.Unstructured) ([]*unstructured.Unstructured, error) {
+func (s *StoreOf[T]) Index(indexName string, obj T) ([]T, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	fn, ok := s.indexers[indexName]
@@ -251,14 +261,14 @@ func (s *Store) Index(indexName string, obj *unstructured.Unstructured) ([]*unst
 	}
 	ix := s.indices[indexName]
 	if len(values) == 1 {
-		out := make([]*unstructured.Unstructured, 0, len(ix[values[0]]))
+		out := make([]T, 0, len(ix[values[0]]))
 		for key := range ix[values[0]] {
 			out = append(out, s.items[key])
 		}
 		return out, nil
 	}
 	seen := map[string]struct{}{}
-	var out []*unstructured.Unstructured
+	var out []T
 	for _, v := range values {
 		for key := range ix[v] {
 			if _, dup := seen[key]; !dup {
@@ -272,7 +282,7 @@ func (s *Store) Index(indexName string, obj *unstructured.Unstructured) ([]*unst
 
 // IndexValues returns the values the named index has objects for, in no
 // particular order; nil for an unknown index.
-func (s *Store) IndexValues(indexName string) []string {
+func (s *StoreOf[T]) IndexValues(indexName string) []string {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	ix := s.indices[indexName]
@@ -285,7 +295,7 @@ func (s *Store) IndexValues(indexName string) []string {
 
 // fileAllLocked files obj under key in every index, returning the first
 // failure.
-func (s *Store) fileAllLocked(key string, obj *unstructured.Unstructured) error {
+func (s *StoreOf[T]) fileAllLocked(key string, obj T) error {
 	var errs []error
 	for name, fn := range s.indexers {
 		if err := fileLocked(s.indices[name], name, fn, key, obj); err != nil {
@@ -299,7 +309,7 @@ func (s *Store) fileAllLocked(key string, obj *unstructured.Unstructured) error 
 }
 
 // unfileLocked removes key, stored as old, from every index.
-func (s *Store) unfileLocked(key string, old *unstructured.Unstructured) {
+func (s *StoreOf[T]) unfileLocked(key string, old T) {
 	for name, fn := range s.indexers {
 		ix := s.indices[name]
 		values, err := fn(old)
@@ -315,7 +325,7 @@ func (s *Store) unfileLocked(key string, old *unstructured.Unstructured) {
 	}
 }
 
-func fileLocked(ix index, name string, fn IndexFunc, key string, obj *unstructured.Unstructured) error {
+func fileLocked[T Object](ix index, name string, fn IndexFuncOf[T], key string, obj T) error {
 	values, err := fn(obj)
 	if err != nil {
 		return &IndexError{Index: name, Key: key, Err: err}

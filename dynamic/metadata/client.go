@@ -15,7 +15,7 @@ import (
 	"k8s.io/apimachinery/pkg/watch"
 
 	"github.com/anykube/anykube"
-	"github.com/anykube/anykube/dynamic/internal/validate"
+	"github.com/anykube/anykube/dynamic/internal/call"
 	"github.com/anykube/anykube/internal/rest"
 )
 
@@ -126,48 +126,28 @@ func (r *resourceClient) Namespace(ns string) ResourceInterface {
 	return &cp
 }
 
-// call describes one method call: enough to validate it, build its request
-// and name it in errors.
-type call struct {
-	verb         string
-	name         string
-	subresources []string
-}
-
 // fail wraps a failure that is not the server's answer.
-func (r *resourceClient) fail(c call, err error) error {
-	return &Error{Verb: c.verb, Resource: r.gvr, Namespace: r.namespace, Name: c.name, Subresource: strings.Join(c.subresources, "/"), Err: err}
+func (r *resourceClient) fail(c call.Call, err error) error {
+	return &Error{Verb: c.Verb, Resource: r.gvr, Namespace: r.namespace, Name: c.Name, Subresource: strings.Join(c.Subresources, "/"), Err: err}
 }
 
 // check validates what every request of c puts in its path. A name is
 // required when named is true.
-func (r *resourceClient) check(c call, named bool) error {
-	err := validate.Resource(r.gvr)
-	if err == nil {
-		err = validate.Namespace(r.namespace)
-	}
-	if err == nil && named {
-		err = validate.Name(c.name)
-	}
-	if err == nil {
-		err = validate.Subresources(c.subresources)
-	}
-	if err != nil {
+func (r *resourceClient) check(c call.Call, named bool) error {
+	if err := r.target().Check(c, named); err != nil {
 		return r.fail(c, err)
 	}
 	return nil
 }
 
+// target is what the client calls.
+func (r *resourceClient) target() call.Target {
+	return call.Target{Resource: r.gvr, Namespace: r.namespace}
+}
+
 // request starts the request for c with the given HTTP method.
-func (r *resourceClient) request(c call, method string) *rest.Request {
-	req := r.c.rest.Verb(method).GroupVersion(r.gvr.GroupVersion()).Namespace(r.namespace).Resource(r.gvr.Resource)
-	if c.name != "" {
-		req = req.Name(c.name)
-	}
-	if len(c.subresources) > 0 {
-		req = req.SubResource(c.subresources...)
-	}
-	return req
+func (r *resourceClient) request(c call.Call, method string) *rest.Request {
+	return r.target().Request(r.c.rest, c, method)
 }
 
 // accept returns the Accept header for the view, with plain JSON as a
@@ -181,40 +161,10 @@ func (r *resourceClient) accept(view string) string {
 
 // do sends req and hands a 2xx body to decode, which must not keep it: the
 // REST layer reuses the buffer. The server's errors come back as the
-// *apierrors.StatusError the REST layer made; anything else is wrapped in
-// *Error. A nil decode ignores the body.
-func (r *resourceClient) do(ctx context.Context, c call, req *rest.Request, decode func([]byte) error) error {
-	var decodeErr error
-	err := req.DoDecode(ctx, func(body []byte, ct string) error {
-		if decode == nil {
-			return nil
-		}
-		if err := decode(body); err != nil {
-			decodeErr = decodeError(ct, err)
-			return decodeErr
-		}
-		return nil
-	})
-	switch {
-	case err == nil:
-		return nil
-	case decodeErr != nil:
-		return r.fail(c, decodeErr)
-	}
-	var se *apierrors.StatusError
-	if errors.As(err, &se) {
-		return se
-	}
-	return r.fail(c, err)
-}
-
-// decodeError says what could not be decoded; the body itself is left out,
-// as it may hold secrets.
-func decodeError(contentType string, err error) error {
-	if contentType == "" {
-		contentType = "no content type"
-	}
-	return fmt.Errorf("decoding the response (%s): %w", contentType, err)
+// *apierrors.StatusError the REST layer made; anything else, decode's
+// failures included, is wrapped in *Error. A nil decode ignores the body.
+func (r *resourceClient) do(ctx context.Context, c call.Call, req *rest.Request, decode func([]byte) error) error {
+	return call.Do(ctx, req, decode, func(err error) error { return r.fail(c, err) })
 }
 
 // checkView accepts an answer of the view's kind, and a full object's only
@@ -230,7 +180,7 @@ func (r *resourceClient) checkView(tm metav1.TypeMeta, want string) error {
 }
 
 // object sends req and decodes the metadata of the object it answers with.
-func (r *resourceClient) object(ctx context.Context, c call, req *rest.Request) (*metav1.PartialObjectMetadata, error) {
+func (r *resourceClient) object(ctx context.Context, c call.Call, req *rest.Request) (*metav1.PartialObjectMetadata, error) {
 	obj := new(metav1.PartialObjectMetadata)
 	var viewErr error
 	err := r.do(ctx, c, req.SetHeader("Accept", r.accept(acceptObject)), func(body []byte) error {
@@ -251,7 +201,7 @@ func (r *resourceClient) object(ctx context.Context, c call, req *rest.Request) 
 
 // deleteOptionsBody encodes DeleteOptions with their kind, as the server
 // reads a body it may have to tell apart from other kinds.
-func (r *resourceClient) deleteOptionsBody(c call, opts metav1.DeleteOptions) ([]byte, error) {
+func (r *resourceClient) deleteOptionsBody(c call.Call, opts metav1.DeleteOptions) ([]byte, error) {
 	opts.TypeMeta = metav1.TypeMeta{APIVersion: "meta.k8s.io/v1", Kind: "DeleteOptions"}
 	data, err := json.Marshal(&opts)
 	if err != nil {
@@ -261,7 +211,7 @@ func (r *resourceClient) deleteOptionsBody(c call, opts metav1.DeleteOptions) ([
 }
 
 func (r *resourceClient) Delete(ctx context.Context, name string, opts metav1.DeleteOptions, subresources ...string) error {
-	c := call{verb: "delete", name: name, subresources: subresources}
+	c := call.Call{Verb: "delete", Name: name, Subresources: subresources}
 	if err := r.check(c, true); err != nil {
 		return err
 	}
@@ -273,7 +223,7 @@ func (r *resourceClient) Delete(ctx context.Context, name string, opts metav1.De
 }
 
 func (r *resourceClient) DeleteCollection(ctx context.Context, opts metav1.DeleteOptions, listOptions metav1.ListOptions) error {
-	c := call{verb: "deletecollection"}
+	c := call.Call{Verb: "deletecollection"}
 	if err := r.check(c, false); err != nil {
 		return err
 	}
@@ -285,7 +235,7 @@ func (r *resourceClient) DeleteCollection(ctx context.Context, opts metav1.Delet
 }
 
 func (r *resourceClient) Get(ctx context.Context, name string, opts metav1.GetOptions, subresources ...string) (*metav1.PartialObjectMetadata, error) {
-	c := call{verb: "get", name: name, subresources: subresources}
+	c := call.Call{Verb: "get", Name: name, Subresources: subresources}
 	if err := r.check(c, true); err != nil {
 		return nil, err
 	}
@@ -293,7 +243,7 @@ func (r *resourceClient) Get(ctx context.Context, name string, opts metav1.GetOp
 }
 
 func (r *resourceClient) List(ctx context.Context, opts metav1.ListOptions) (*metav1.PartialObjectMetadataList, error) {
-	c := call{verb: "list"}
+	c := call.Call{Verb: "list"}
 	if err := r.check(c, false); err != nil {
 		return nil, err
 	}
@@ -318,7 +268,7 @@ func (r *resourceClient) List(ctx context.Context, opts metav1.ListOptions) (*me
 }
 
 func (r *resourceClient) Watch(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error) {
-	c := call{verb: "watch"}
+	c := call.Call{Verb: "watch"}
 	if err := r.check(c, false); err != nil {
 		return nil, err
 	}
@@ -333,11 +283,11 @@ func (r *resourceClient) Watch(ctx context.Context, opts metav1.ListOptions) (wa
 		return nil, r.fail(c, err)
 	}
 	wrap := func(err error) error { return r.fail(c, err) }
-	return newWatcher(ctx, rest.NewStreamWatcher(ctx, body, wrap), r.c.opts.FallbackToFull, wrap), nil
+	return rest.NewFrameWatcher(ctx, body, wrap, eventDecoder(r.c.opts.FallbackToFull)), nil
 }
 
 func (r *resourceClient) Patch(ctx context.Context, name string, pt types.PatchType, data []byte, opts metav1.PatchOptions, subresources ...string) (*metav1.PartialObjectMetadata, error) {
-	c := call{verb: "patch", name: name, subresources: subresources}
+	c := call.Call{Verb: "patch", Name: name, Subresources: subresources}
 	if err := r.check(c, true); err != nil {
 		return nil, err
 	}

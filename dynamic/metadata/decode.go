@@ -1,7 +1,7 @@
 package metadata
 
 import (
-	"bytes"
+	"slices"
 	"sync"
 	"time"
 
@@ -25,8 +25,11 @@ import (
 // which path ran.
 //
 // Strings up to 64 bytes that repeat (label keys and values, managers,
-// apiVersions) are shared between items, as Go strings are immutable; each
-// item's slices, maps and FieldsV1 bytes are its own.
+// apiVersions) are shared between items, as Go strings are immutable; an
+// item's name, uid and resourceVersion share one allocation. Each item's
+// maps are its own, and so are its slices and FieldsV1 bytes, which are
+// cut from shared chunks with their capacity at their length (slab.go), so
+// that an append copies rather than writing over a neighbour.
 
 // decodeObject decodes one object's kind, apiVersion and metadata into obj.
 func decodeObject(data []byte, obj *metav1.PartialObjectMetadata) error {
@@ -61,10 +64,6 @@ func decodeList(data []byte, list *metav1.PartialObjectMetadataList) error {
 func fastList(data []byte, list *metav1.PartialObjectMetadataList) bool {
 	d := decoderPool.Get().(*decoder)
 	d.s.Reset(data)
-	// An upper bound of the items: every item has one "metadata" key,
-	// the list another. One allocation of the items beats growing a
-	// slice of 300-byte structs by doubling.
-	d.itemsHint = bytes.Count(data, []byte(`"metadata"`))
 	ok := d.s.Begin('{') && d.list(list) && d.s.End()
 	d.reset()
 	decoderPool.Put(d)
@@ -78,26 +77,54 @@ var decoderPool = sync.Pool{New: func() any { return new(decoder) }}
 type decoder struct {
 	s jsonscan.Scanner
 
-	// Elements of open arrays, copied out at their final length when the
-	// array closes.
-	itemsHint int // capacity for the top-level items
-	owners    []metav1.OwnerReference
-	managed   []metav1.ManagedFieldsEntry
+	// Elements of open arrays and maps, copied out at their final length
+	// when they close.
+	owners  []metav1.OwnerReference
+	managed []metav1.ManagedFieldsEntry
+	pairs   []string // keys and values of an open label or annotation map
 
-	// times caches parsed timestamps by their text: objects created or
-	// written in the same second share it, and parsing is the costly part.
-	times map[string]time.Time
+	// An object's own strings (name, uid, resourceVersion), gathered
+	// while its metadata is open and made into one allocation when it
+	// closes: they live and die with the object anyway.
+	ownBuf []byte
+	owns   [4]ownString
+	nOwns  int
+
+	// Slabs of the results: the small pieces of every object's metadata
+	// are carved out of larger allocations, one of each per few hundred
+	// objects rather than one per piece. They belong to the results, so
+	// reset drops them rather than keeping them for the next decode.
+	rawSlab    slab[byte]
+	fieldsSlab slab[metav1.FieldsV1]
+	timeSlab   slab[metav1.Time]
+	entrySlab  slab[metav1.ManagedFieldsEntry]
+	ownerSlab  slab[metav1.OwnerReference]
+	stringSlab slab[string]
+}
+
+// ownString is a string of an object's metadata waiting for its bytes:
+// ownBuf[start:end] goes to *dst.
+type ownString struct {
+	dst        *string
+	start, end int
 }
 
 func (d *decoder) reset() {
 	d.s.Release()
+	d.nOwns = 0
+	if cap(d.ownBuf) > 4096 {
+		d.ownBuf = nil
+	}
+	d.ownBuf = d.ownBuf[:0]
 	d.owners = jsonscan.ClearScratch(d.owners)
 	d.managed = jsonscan.ClearScratch(d.managed)
-	if len(d.times) > 4096 {
-		d.times = nil
-	} else {
-		clear(d.times)
-	}
+	d.pairs = jsonscan.ClearScratch(d.pairs)
+	d.rawSlab = slab[byte]{}
+	d.fieldsSlab = slab[metav1.FieldsV1]{}
+	d.timeSlab = slab[metav1.Time]{}
+	d.entrySlab = slab[metav1.ManagedFieldsEntry]{}
+	d.ownerSlab = slab[metav1.OwnerReference]{}
+	d.stringSlab = slab[string]{}
 }
 
 // Field bits, to notice a key given twice: sigs.k8s.io/json merges the
@@ -197,10 +224,17 @@ func (d *decoder) itemList(dst *[]metav1.PartialObjectMetadata) bool {
 		*dst = nil
 		return true
 	}
-	// Items are decoded in place into the result, sized by the hint:
-	// they do not nest, so no scratch space is needed.
-	items := make([]metav1.PartialObjectMetadata, 0, d.itemsHint)
+	// Items are decoded in place into the result: they do not nest, so
+	// no scratch space is needed. Growing a slice of 300-byte structs by
+	// doubling would copy and waste as much as it keeps, so once the
+	// first items are in, its size is estimated from the bytes they took
+	// and the bytes left.
+	start := d.s.Offset()
+	items := make([]metav1.PartialObjectMetadata, 0, 16)
 	ok := d.s.Array(func() bool {
+		if len(items) == cap(items) {
+			items = slices.Grow(items, estimateItems(len(items), d.s.Offset()-start, d.s.Len()-d.s.Offset()))
+		}
 		items = append(items, metav1.PartialObjectMetadata{})
 		if d.s.Null() {
 			return true
@@ -211,6 +245,14 @@ func (d *decoder) itemList(dst *[]metav1.PartialObjectMetadata) bool {
 		*dst = items
 	}
 	return ok
+}
+
+// estimateItems returns how many more items to make room for, when n items
+// took the given bytes and left bytes remain: as many as remain at the same
+// size, plus a sixteenth for items that are smaller than those so far.
+func estimateItems(n, took, left int) int {
+	more := left / max(took/n, 1)
+	return max(more+more/16, 16)
 }
 
 // object decodes an object's kind, apiVersion and metadata, skipping the
@@ -235,10 +277,10 @@ func (d *decoder) objectMeta(m *metav1.ObjectMeta) bool {
 		return true
 	}
 	var seen uint32
-	return d.s.Object(func(key []byte) bool {
+	ok := d.s.Object(func(key []byte) bool {
 		switch string(key) {
 		case "name":
-			return see(&seen, fName) && d.s.StringNoIntern(&m.Name)
+			return see(&seen, fName) && d.ownString(&m.Name)
 		case "generateName":
 			return see(&seen, fGenerateName) && d.s.String(&m.GenerateName)
 		case "namespace":
@@ -246,14 +288,9 @@ func (d *decoder) objectMeta(m *metav1.ObjectMeta) bool {
 		case "selfLink":
 			return see(&seen, fSelfLink) && d.s.StringNoIntern(&m.SelfLink)
 		case "uid":
-			var uid string
-			if !see(&seen, fUID) || !d.s.StringNoIntern(&uid) {
-				return false
-			}
-			m.UID = types.UID(uid)
-			return true
+			return see(&seen, fUID) && d.ownString((*string)(&m.UID))
 		case "resourceVersion":
-			return see(&seen, fResourceVersion) && d.s.StringNoIntern(&m.ResourceVersion)
+			return see(&seen, fResourceVersion) && d.ownString(&m.ResourceVersion)
 		case "generation":
 			return see(&seen, fGeneration) && d.s.Int64(&m.Generation)
 		case "creationTimestamp":
@@ -275,6 +312,44 @@ func (d *decoder) objectMeta(m *metav1.ObjectMeta) bool {
 		}
 		return d.s.Skip()
 	})
+	d.flushOwn()
+	return ok
+}
+
+// ownString decodes a string of the object's own into *dst once the
+// object's metadata closes (flushOwn); null leaves it unchanged.
+func (d *decoder) ownString(dst *string) bool {
+	if d.s.Null() {
+		return true
+	}
+	b, ok := d.s.StringBytes()
+	if !ok {
+		return false
+	}
+	if d.nOwns == len(d.owns) {
+		*dst = string(b)
+		return true
+	}
+	start := len(d.ownBuf)
+	d.ownBuf = append(d.ownBuf, b...)
+	d.owns[d.nOwns] = ownString{dst: dst, start: start, end: len(d.ownBuf)}
+	d.nOwns++
+	return true
+}
+
+// flushOwn gives the object's own strings their bytes, in one allocation.
+func (d *decoder) flushOwn() {
+	if d.nOwns == 0 {
+		return
+	}
+	all := string(d.ownBuf)
+	for i := range d.owns[:d.nOwns] {
+		o := &d.owns[i]
+		*o.dst = all[o.start:o.end]
+		*o = ownString{}
+	}
+	d.nOwns = 0
+	d.ownBuf = d.ownBuf[:0]
 }
 
 // stringList decodes a string array into a slice of its own (the scanner's
@@ -288,7 +363,7 @@ func (d *decoder) stringList(dst *[]string) bool {
 		*dst = nil
 		return true
 	}
-	*dst = append(make([]string, 0, len(shared)), shared...)
+	*dst = d.stringSlab.copy(shared)
 	return true
 }
 
@@ -300,19 +375,25 @@ func (d *decoder) stringMap(dst *map[string]string) bool {
 		*dst = nil
 		return true
 	}
-	m := make(map[string]string)
+	// The pairs are gathered first so that the map is made at its size
+	// in one allocation instead of growing as keys come.
+	base := len(d.pairs)
 	ok := d.s.Object(func(key []byte) bool {
 		// The key first: its bytes may be scratch space that decoding
 		// the value reuses.
-		k := d.s.Intern(key)
-		var v string
-		if !d.s.String(&v) {
-			return false
-		}
-		m[k] = v
-		return true
+		d.pairs = append(d.pairs, d.s.Intern(key), "")
+		return d.s.String(&d.pairs[len(d.pairs)-1])
 	})
-	*dst = m
+	if ok {
+		pairs := d.pairs[base:]
+		m := make(map[string]string, len(pairs)/2)
+		for i := 0; i < len(pairs); i += 2 {
+			m[pairs[i]] = pairs[i+1]
+		}
+		*dst = m
+	}
+	clear(d.pairs[base:])
+	d.pairs = d.pairs[:base]
 	return ok
 }
 
@@ -331,7 +412,7 @@ func (d *decoder) ownerRefs(dst *[]metav1.OwnerReference) bool {
 		return true
 	})
 	if ok {
-		*dst = append(make([]metav1.OwnerReference, 0, len(d.owners)-base), d.owners[base:]...)
+		*dst = d.ownerSlab.copy(d.owners[base:])
 	}
 	clear(d.owners[base:])
 	d.owners = d.owners[:base]
@@ -379,7 +460,7 @@ func (d *decoder) managedFields(dst *[]metav1.ManagedFieldsEntry) bool {
 		return true
 	})
 	if ok {
-		*dst = append(make([]metav1.ManagedFieldsEntry, 0, len(d.managed)-base), d.managed[base:]...)
+		*dst = d.entrySlab.copy(d.managed[base:])
 	}
 	clear(d.managed[base:])
 	d.managed = d.managed[:base]
@@ -418,7 +499,9 @@ func (d *decoder) managedEntry(e *metav1.ManagedFieldsEntry) bool {
 				return false
 			}
 			// The body's buffer is reused: the bytes are copied.
-			e.FieldsV1 = &metav1.FieldsV1{Raw: append([]byte(nil), raw...)}
+			f := &d.fieldsSlab.take(1)[0]
+			f.Raw = d.rawSlab.copy(raw)
+			e.FieldsV1 = f
 			return true
 		case "subresource":
 			return see(&seen, fSubresource) && d.s.String(&e.Subresource)
@@ -462,25 +545,52 @@ func (d *decoder) timeValue(dst *metav1.Time) bool {
 		*dst = metav1.Time{}
 		return true
 	}
-	var text string
-	if !d.s.String(&text) {
+	text, ok := d.s.StringBytes()
+	if !ok {
 		return false
 	}
-	if t, hit := d.times[text]; hit {
-		dst.Time = t
-		return true
+	t, ok := parseUTCSeconds(text)
+	if !ok {
+		var err error
+		if t, err = time.Parse(time.RFC3339, string(text)); err != nil {
+			return false
+		}
 	}
-	t, err := time.Parse(time.RFC3339, text)
-	if err != nil {
-		return false
-	}
-	t = t.Local()
-	if d.times == nil {
-		d.times = make(map[string]time.Time, 64)
-	}
-	d.times[text] = t
-	dst.Time = t
+	dst.Time = t.Local()
 	return true
+}
+
+// parseUTCSeconds parses the one form API servers write timestamps in,
+// "2006-01-02T15:04:05Z", to what time.Parse(time.RFC3339, ...) returns
+// for it; false for anything else (other zones, fractions, out of range
+// fields), which time.Parse then decides.
+func parseUTCSeconds(b []byte) (time.Time, bool) {
+	if len(b) != 20 || b[4] != '-' || b[7] != '-' || b[10] != 'T' || b[13] != ':' || b[16] != ':' || b[19] != 'Z' {
+		return time.Time{}, false
+	}
+	num := func(i, n int) int {
+		v := 0
+		for _, c := range b[i : i+n] {
+			if c < '0' || c > '9' {
+				return -1
+			}
+			v = v*10 + int(c-'0')
+		}
+		return v
+	}
+	year, month, day := num(0, 4), num(5, 2), num(8, 2)
+	hour, minute, sec := num(11, 2), num(14, 2), num(17, 2)
+	if year < 0 || month < 1 || month > 12 || day < 1 || day > 28 && day > daysIn(month, year) ||
+		hour < 0 || hour > 23 || minute < 0 || minute > 59 || sec < 0 || sec > 59 {
+		return time.Time{}, false
+	}
+	return time.Date(year, time.Month(month), day, hour, minute, sec, 0, time.UTC), true
+}
+
+// daysIn returns the number of days of month in year.
+func daysIn(month, year int) int {
+	// The day before the first of the next month; time.Date normalizes.
+	return time.Date(year, time.Month(month)+1, 0, 0, 0, 0, 0, time.UTC).Day()
 }
 
 // timePtr decodes an optional timestamp: null leaves it nil.
@@ -489,7 +599,7 @@ func (d *decoder) timePtr(dst **metav1.Time) bool {
 		*dst = nil
 		return true
 	}
-	t := new(metav1.Time)
+	t := &d.timeSlab.take(1)[0]
 	if !d.timeValue(t) {
 		return false
 	}

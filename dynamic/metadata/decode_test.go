@@ -3,6 +3,7 @@ package metadata
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -67,6 +68,9 @@ func TestDecodeListMatchesReflective(t *testing.T) {
 		string(codectest.ConfigMapList(300)),
 		string(codectest.DeploymentList(30)),
 	}
+	for _, shape := range codectest.MetadataShapes {
+		cases = append(cases, string(codectest.MetadataList(300, shape)))
+	}
 	for _, c := range cases {
 		var want metav1.PartialObjectMetadataList
 		wantErr := json.UnmarshalCaseSensitivePreserveInts([]byte(c), &want)
@@ -122,4 +126,86 @@ func TestFastPathTaken(t *testing.T) {
 	var list metav1.PartialObjectMetadataList
 	assert.True(t, fastList(codectest.ConfigMapList(50), &list))
 	assert.True(t, fastList(codectest.DeploymentList(5), &list))
+	for _, shape := range codectest.MetadataShapes {
+		assert.True(t, fastList(codectest.MetadataList(50, shape), &list), shape)
+	}
+}
+
+// TestParseUTCSecondsMatchesTimeParse checks the timestamp fast path
+// against time.Parse on the servers' form, around the edges of its fields,
+// and on forms it leaves to time.Parse.
+func TestParseUTCSecondsMatchesTimeParse(t *testing.T) {
+	cases := []string{
+		"2026-01-02T03:04:05Z", "1970-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "0000-01-01T00:00:00Z",
+		"2024-02-29T12:00:00Z", "2023-02-29T12:00:00Z", "2023-02-28T12:00:00Z", "2026-04-31T00:00:00Z",
+		"2026-13-01T00:00:00Z", "2026-00-01T00:00:00Z", "2026-01-00T00:00:00Z", "2026-01-32T00:00:00Z",
+		"2026-01-02T24:00:00Z", "2026-01-02T23:60:00Z", "2026-01-02T23:59:60Z", "2026-01-02t03:04:05Z",
+		"2026-01-02T03:04:05z", "2026-01-02T03:04:05+00:00", "2026-01-02T03:04:05.5Z", "2026-1-02T03:04:05Z",
+		"2026-01-02T03:04:0xZ", "-026-01-02T03:04:05Z", "2026-01-02 03:04:05Z", "",
+	}
+	for _, c := range cases {
+		want, err := time.Parse(time.RFC3339, c)
+		got, ok := parseUTCSeconds([]byte(c))
+		if !ok {
+			continue // time.Parse decides; nothing to compare
+		}
+		require.NoError(t, err, c)
+		assert.Equal(t, want, got, c)
+	}
+	_, ok := parseUTCSeconds([]byte("2026-01-02T03:04:05Z"))
+	assert.True(t, ok, "the servers' form must take the fast path")
+}
+
+func TestSlabPiecesAreTheirOwn(t *testing.T) {
+	var s slab[byte]
+	a := s.copy([]byte("abc"))
+	b := s.copy([]byte("def"))
+	assert.Equal(t, len(a), cap(a), "a piece's capacity must end at its length")
+	a = append(a, 'x')
+	assert.Equal(t, "def", string(b), "appending to one piece wrote over the next")
+	assert.NotNil(t, s.copy(nil), "an empty piece must be empty, not nil")
+	big := s.take(maxSlabBytes + 1)
+	assert.Len(t, big, maxSlabBytes+1)
+	assert.Equal(t, "abcx", string(a))
+}
+
+// TestSlabSharesChunks checks pieces larger than the first chunk still
+// come out of shared chunks (FieldsV1 bytes are hundreds of bytes each).
+func TestSlabSharesChunks(t *testing.T) {
+	src := make([]byte, 300)
+	allocs := testing.AllocsPerRun(10, func() {
+		var s slab[byte]
+		for range 1000 {
+			s.copy(src)
+		}
+	})
+	// 300 KB in chunks of up to 32 KiB: about ten, plus the first few
+	// small ones.
+	assert.Less(t, allocs, 20.0)
+}
+
+func TestEstimateItems(t *testing.T) {
+	// 16 items of 100 bytes and 98,400 bytes left: 984 more, plus a
+	// sixteenth.
+	assert.Equal(t, 984+61, estimateItems(16, 1600, 98400))
+	assert.Equal(t, 16, estimateItems(16, 1600, 0), "room for a few more whatever is left")
+	assert.Positive(t, estimateItems(16, 0, 100), "items of no bytes must not divide by zero")
+}
+
+// BenchmarkDecodeList decodes each metadata shape's list without the
+// request around it, for profiling the decoder alone.
+func BenchmarkDecodeList(b *testing.B) {
+	for _, shape := range codectest.MetadataShapes {
+		body := codectest.MetadataList(2000, shape)
+		b.Run(string(shape), func(b *testing.B) {
+			b.SetBytes(int64(len(body)))
+			b.ReportAllocs()
+			for b.Loop() {
+				var list metav1.PartialObjectMetadataList
+				if err := decodeList(body, &list); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }

@@ -8,8 +8,9 @@
 //
 // The client has the dynamic client's shape (Get, List, Watch, Patch,
 // Delete, DeleteCollection) and the same request layer, validation and
-// errors. Answers are decoded in one pass that builds only kind,
-// apiVersion and metadata and steps over everything else.
+// errors. Answers, the frames of a watch included, are decoded in one pass
+// that builds only kind, apiVersion and metadata and steps over everything
+// else.
 //
 // # Servers without the metadata view
 //

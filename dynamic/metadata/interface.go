@@ -58,7 +58,11 @@ type ResourceInterface interface {
 	// Watch streams changes to the objects opts selects until ctx ends, the
 	// server closes the stream or Stop is called on the result. Events
 	// carry *metav1.PartialObjectMetadata, except ERROR events, which carry
-	// the *metav1.Status the server sent.
+	// the *metav1.Status the server sent. A stream that breaks (cut
+	// mid-event, a garbled frame, an object that is not the metadata view
+	// when the client does not fall back) ends with one ERROR event whose
+	// Status has code 500 and names the cause, as the dynamic client's
+	// watch does.
 	Watch(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error)
 	// Patch applies data, of patch type pt, to the named object (or
 	// subresource) and returns the metadata of the result.

@@ -1,113 +1,137 @@
 package metadata
 
 import (
-	"context"
+	stdjson "encoding/json"
 	"fmt"
-	"net/http"
-	"sync"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/watch"
+	"sigs.k8s.io/json"
+
+	"github.com/anykube/anykube/internal/codec"
 )
 
-// watcher turns the request layer's watch events, whose objects are
-// Unstructured, into events carrying *metav1.PartialObjectMetadata. Watch
-// events are one object each, so converting the decoded map costs little
-// next to the list decoder; the stream framing, the ERROR-event rules and
-// the end-of-stream reporting stay in one place (internal/rest).
-type watcher struct {
-	ctx      context.Context
-	inner    watch.Interface
-	fallback bool
-	wrap     func(error) error
-	result   chan watch.Event
+// This file decodes the frames of a metadata watch straight into events
+// carrying *metav1.PartialObjectMetadata, with the list's decoder, instead
+// of building an Unstructured map of each object and converting it. The
+// stream's framing, the ERROR-event rules and how the stream ends stay in
+// internal/rest, which hands each frame here.
 
-	stop     chan struct{}
-	stopOnce sync.Once
-}
-
-func newWatcher(ctx context.Context, inner watch.Interface, fallback bool, wrap func(error) error) *watcher {
-	w := &watcher{
-		ctx:      ctx,
-		inner:    inner,
-		fallback: fallback,
-		wrap:     wrap,
-		result:   make(chan watch.Event),
-		stop:     make(chan struct{}),
+// eventDecoder returns the frame decoder of a watch, which accepts full
+// objects instead of the view when fallback is set.
+func eventDecoder(fallback bool) func([]byte, int64) (watch.Event, error) {
+	return func(frame []byte, offset int64) (watch.Event, error) {
+		return decodeEvent(frame, offset, fallback)
 	}
-	go w.run()
-	return w
 }
 
-// ResultChan returns the events; it is closed when the stream ends.
-func (w *watcher) ResultChan() <-chan watch.Event { return w.result }
-
-// Stop ends the stream; events not yet received are dropped. It may be
-// called more than once, from any goroutine.
-func (w *watcher) Stop() {
-	w.stopOnce.Do(func() {
-		close(w.stop)
-		w.inner.Stop()
-	})
+// decodeEvent decodes one frame, which starts at offset in the stream.
+// An ERROR frame's object is decoded as a *metav1.Status, or left nil when
+// it is not one, for the watcher to report; any other frame's object must
+// be the view (or, with fallback, an object of any kind) and is decoded
+// into a *metav1.PartialObjectMetadata.
+//
+// Errors are the codec's, with offsets in the stream: *codec.SyntaxError
+// for a frame that is not JSON, *codec.EventTypeError for an unknown
+// type, codec.ErrMissingObject wrapped for a frame without an object,
+// *codec.TypeError for an object that is not a JSON object, apimachinery's
+// missing-kind error for one without a kind; a metadata field of the wrong
+// type gives the reflective decoder's error wrapped; an object that is not
+// the view when fallback is off wraps ErrViewUnsupported. None quotes the
+// frame, which may hold secrets.
+func decodeEvent(frame []byte, offset int64, fallback bool) (watch.Event, error) {
+	typ, obj, objAt, err := splitFrame(frame, offset)
+	if err != nil {
+		return watch.Event{}, err
+	}
+	switch typ {
+	case watch.Added, watch.Modified, watch.Deleted, watch.Bookmark:
+	case watch.Error:
+		st := new(metav1.Status)
+		if json.UnmarshalCaseSensitivePreserveInts(obj, st) != nil {
+			return watch.Event{Type: watch.Error}, nil
+		}
+		return watch.Event{Type: watch.Error, Object: st}, nil
+	default:
+		return watch.Event{}, &codec.EventTypeError{Offset: offset, Type: string(typ)}
+	}
+	if obj[0] != '{' {
+		return watch.Event{}, &codec.TypeError{Offset: offset + int64(objAt), Path: "object", Value: codec.KindName(obj[0]), Want: "object"}
+	}
+	m := new(metav1.PartialObjectMetadata)
+	if err := decodeObject(obj, m); err != nil {
+		return watch.Event{}, fmt.Errorf("decoding the object at offset %d: %w", offset+int64(objAt), err)
+	}
+	if m.Kind == "" {
+		return watch.Event{}, runtime.NewMissingKindErr(fmt.Sprintf("the object at offset %d has no kind", offset+int64(objAt)))
+	}
+	if !fallback && (m.Kind != viewKind || m.APIVersion != viewAPIVersion) {
+		return watch.Event{}, fmt.Errorf("%w: got apiVersion %q kind %q", ErrViewUnsupported, m.APIVersion, m.Kind)
+	}
+	return watch.Event{Type: typ, Object: m}, nil
 }
 
-func (w *watcher) run() {
-	defer close(w.result)
-	defer w.inner.Stop()
-	for ev := range w.inner.ResultChan() {
-		if u, ok := ev.Object.(*unstructured.Unstructured); ok {
-			obj, err := w.convert(u)
-			if err != nil {
-				// A stream of something else than the view ends here:
-				// every later event would fail the same way.
-				w.send(watch.Event{Type: watch.Error, Object: w.failure(err)})
-				return
+// splitFrame returns a frame's type and its object's bytes (never empty
+// or null) with their position in the frame (0 when the reflective decoder
+// had to find them). Like
+// metav1.WatchEvent's decoding, keys are case-sensitive, unknown keys are
+// ignored, and a null "type" or "object" leaves the earlier value.
+func splitFrame(frame []byte, offset int64) (watch.EventType, []byte, int, error) {
+	var (
+		typ   string
+		obj   []byte
+		objAt int
+	)
+	d := decoderPool.Get().(*decoder)
+	d.s.Reset(frame)
+	ok := d.s.Begin('{') && d.s.Object(func(key []byte) bool {
+		switch string(key) {
+		case "type":
+			if d.s.Null() {
+				return true
 			}
-			ev.Object = obj
+			b, ok := d.s.StringBytes()
+			typ = codec.EventTypeString(b)
+			return ok
+		case "object":
+			if d.s.Null() {
+				return true
+			}
+			at := d.s.Offset()
+			raw, ok := d.s.Raw()
+			obj, objAt = raw, at
+			return ok
 		}
-		if !w.send(ev) {
-			return
+		return d.s.Skip()
+	}) && d.s.End()
+	d.reset()
+	decoderPool.Put(d)
+	if !ok {
+		// The fast path gave up: a syntax error, most likely, which
+		// the reflective decoder names; or something it does not take
+		// (invalid UTF-8, deep nesting) that the reflective decoder
+		// does.
+		var ev struct {
+			Type   *string            `json:"type"`
+			Object stdjson.RawMessage `json:"object"`
+		}
+		if err := json.UnmarshalCaseSensitivePreserveInts(frame, &ev); err != nil {
+			if isSyntax, at := json.SyntaxErrorOffset(err); isSyntax {
+				return "", nil, 0, &codec.SyntaxError{Offset: offset + at, Msg: err.Error()}
+			}
+			return "", nil, 0, fmt.Errorf("watch frame at offset %d: %w", offset, err)
+		}
+		typ, obj, objAt = "", nil, 0
+		if ev.Type != nil {
+			typ = *ev.Type
+		}
+		if len(ev.Object) > 0 && string(ev.Object) != "null" {
+			obj = ev.Object
 		}
 	}
-}
-
-// convert keeps the kind, apiVersion and metadata of an event's object.
-func (w *watcher) convert(u *unstructured.Unstructured) (*metav1.PartialObjectMetadata, error) {
-	obj := &metav1.PartialObjectMetadata{TypeMeta: metav1.TypeMeta{APIVersion: u.GetAPIVersion(), Kind: u.GetKind()}}
-	if obj.Kind != viewKind || obj.APIVersion != viewAPIVersion {
-		if !w.fallback {
-			return nil, fmt.Errorf("%w: got apiVersion %q kind %q", ErrViewUnsupported, obj.APIVersion, obj.Kind)
-		}
+	if obj == nil {
+		return "", nil, 0, fmt.Errorf("watch frame at offset %d: %w", offset, codec.ErrMissingObject)
 	}
-	if m, ok := u.Object["metadata"].(map[string]any); ok {
-		if err := runtime.DefaultUnstructuredConverter.FromUnstructured(m, &obj.ObjectMeta); err != nil {
-			return nil, fmt.Errorf("decoding the metadata of a %s event object: %w", obj.Kind, err)
-		}
-	}
-	return obj, nil
-}
-
-// send delivers ev unless the watch is stopped first.
-func (w *watcher) send(ev watch.Event) bool {
-	select {
-	case w.result <- ev:
-		return true
-	case <-w.stop:
-		return false
-	case <-w.ctx.Done():
-		return false
-	}
-}
-
-// failure is the Status of an ERROR event for a client-side failure.
-func (w *watcher) failure(err error) *metav1.Status {
-	return &metav1.Status{
-		TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Status"},
-		Status:   metav1.StatusFailure,
-		Code:     http.StatusInternalServerError,
-		Reason:   metav1.StatusReasonInternalError,
-		Message:  w.wrap(err).Error(),
-	}
+	return watch.EventType(typ), obj, objAt, nil
 }

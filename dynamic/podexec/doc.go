@@ -63,6 +63,8 @@
 // started has ended, with one exception they cannot avoid: a Read of
 // Options.Stdin that is blocked when the stream ends and cannot be
 // interrupted (see Options.Stdin). Cancelling ctx closes the connection at
-// once. A WebSocket is pinged every 10 seconds, which keeps idle sessions
-// through load balancers and finds dead connections within a minute.
+// once. The connection is pinged every 10 seconds, which keeps idle
+// sessions through load balancers and finds a dead connection (one whose
+// pings go unanswered) within about a minute, over WebSocket and SPDY
+// alike.
 package podexec

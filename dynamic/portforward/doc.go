@@ -42,8 +42,9 @@
 // # Lifetime
 //
 // A tunnel ends when the context given to Open ends, when Close is called,
-// when its connection is lost (a WebSocket is pinged every 10 seconds, so
-// a dead one is found within a minute), or when its pod is deleted,
+// when its connection is lost (it is pinged every 10 seconds, over
+// WebSocket and SPDY alike, so a dead one is found within about a minute),
+// or when its pod is deleted,
 // replaced or finished, which a watch on the pod notices (see
 // Options.NoPodWatch): the kubelet itself keeps a tunnel to a deleted pod
 // open. Its connections and listeners then fail with the tunnel's error,

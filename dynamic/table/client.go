@@ -7,12 +7,12 @@ import (
 	"net/http"
 	"strings"
 
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/json"
 
 	"github.com/anykube/anykube"
+	"github.com/anykube/anykube/dynamic/internal/call"
 	"github.com/anykube/anykube/dynamic/internal/validate"
 	"github.com/anykube/anykube/internal/rest"
 )
@@ -106,64 +106,43 @@ func (r *resourceClient) Namespace(ns string) ResourceInterface {
 	return &cp
 }
 
-func (r *resourceClient) fail(verb, name string, err error) error {
-	return &Error{Verb: verb, Resource: r.gvr, Namespace: r.namespace, Name: name, Err: err}
+func (r *resourceClient) fail(c call.Call, err error) error {
+	return &Error{Verb: c.Verb, Resource: r.gvr, Namespace: r.namespace, Name: c.Name, Err: err}
 }
 
 func (r *resourceClient) Get(ctx context.Context, name string, opts metav1.GetOptions, include metav1.IncludeObjectPolicy) (*metav1.Table, error) {
-	if err := validate.Target(r.namespace, name, nil); err != nil {
-		return nil, r.fail("get", name, err)
-	}
-	return r.table(ctx, "get", name, r.request(name).Params(&opts), include)
+	return r.table(ctx, call.Call{Verb: "get", Name: name}, true, &opts, include)
 }
 
 func (r *resourceClient) List(ctx context.Context, opts metav1.ListOptions, include metav1.IncludeObjectPolicy) (*metav1.Table, error) {
-	if err := validate.Namespace(r.namespace); err != nil {
-		return nil, r.fail("list", "", err)
-	}
 	opts.Watch = false
-	return r.table(ctx, "list", "", r.request("").Params(&opts), include)
+	return r.table(ctx, call.Call{Verb: "list"}, false, &opts, include)
 }
 
-func (r *resourceClient) request(name string) *rest.Request {
-	req := r.c.rest.Get().GroupVersion(r.gvr.GroupVersion()).Namespace(r.namespace).Resource(r.gvr.Resource)
-	if name != "" {
-		req = req.Name(name)
+// table validates c (with a name when named is set), sends its GET for
+// the Table view with opts as parameters and decodes the answer. The rows' objects are copied out of
+// the body, which the request layer reuses (RawExtension's decoding
+// copies).
+func (r *resourceClient) table(ctx context.Context, c call.Call, named bool, opts any, include metav1.IncludeObjectPolicy) (*metav1.Table, error) {
+	t := call.Target{Resource: r.gvr, Namespace: r.namespace}
+	if err := t.Check(c, named); err != nil {
+		return nil, r.fail(c, err)
 	}
-	return req
-}
-
-// table sends req for the Table view and decodes the answer. The rows'
-// objects are copied out of the body, which the request layer reuses
-// (RawExtension's decoding copies).
-func (r *resourceClient) table(ctx context.Context, verb, name string, req *rest.Request, include metav1.IncludeObjectPolicy) (*metav1.Table, error) {
-	if err := validate.Resource(r.gvr); err != nil {
-		return nil, r.fail(verb, name, err)
-	}
+	req := t.Request(r.c.rest, c, http.MethodGet).Params(opts).SetHeader("Accept", accept)
 	if include != "" {
 		req = req.Param("includeObject", string(include))
 	}
-	t := new(metav1.Table)
-	var decodeErr error
-	err := req.SetHeader("Accept", accept).DoDecode(ctx, func(body []byte, ct string) error {
-		if err := json.UnmarshalCaseSensitivePreserveInts(body, t); err != nil {
-			decodeErr = fmt.Errorf("decoding the response (%s): %w", ct, err)
-		} else if t.Kind != "Table" || t.APIVersion != "meta.k8s.io/v1" {
-			decodeErr = fmt.Errorf("%w: got apiVersion %q kind %q", ErrNotTable, t.APIVersion, t.Kind)
-		}
-		return decodeErr
-	})
-	if err == nil {
-		return t, nil
+	tb := new(metav1.Table)
+	err := call.Do(ctx, req, func(body []byte) error {
+		return json.UnmarshalCaseSensitivePreserveInts(body, tb)
+	}, func(err error) error { return r.fail(c, err) })
+	if err == nil && (tb.Kind != "Table" || tb.APIVersion != "meta.k8s.io/v1") {
+		err = r.fail(c, fmt.Errorf("%w: got apiVersion %q kind %q", ErrNotTable, tb.APIVersion, tb.Kind))
 	}
-	if decodeErr != nil {
-		return nil, r.fail(verb, name, decodeErr)
+	if err != nil {
+		return nil, err
 	}
-	var se *apierrors.StatusError
-	if errors.As(err, &se) {
-		return nil, se
-	}
-	return nil, r.fail(verb, name, err)
+	return tb, nil
 }
 
 // Error reports a failure of one call that is not an answer from the API

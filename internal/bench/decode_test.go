@@ -4,8 +4,10 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strconv"
 	"testing"
+	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -51,69 +53,124 @@ func dynamicClients(t testing.TB, url string) (dynamic.Interface, cgdynamic.Inte
 	return ak, cg
 }
 
-// listCase is one DecodeList input: where it is served and how it is made.
+// listCase is one DecodeList input: where it is served and how its body is
+// made, in each of its shapes.
 type listCase struct {
 	name, path string
 	gvr        schema.GroupVersionResource
 	items      int
-	body       func(n int) []byte
+	body       func(n int, s codectest.Shape) []byte
+	shapes     []listShape
+}
+
+// listShape is one form of a listCase's objects, served with a
+// Content-Length or, when chunked, without one, as kube-apiserver sends
+// large answers. A cold shape starts every op with no response buffer
+// left from the one before (see forgetBuffers): the cost of a program's
+// first or only List, where the others show a loop of Lists. The
+// collections that make it cold are outside the timer, and so out of its
+// ns/op, MB/s and B/op, but inside its cpu-ns/op, which counts the
+// process's CPU time over the whole loop.
+type listShape struct {
+	name    string
+	shape   codectest.Shape
+	chunked bool
+	cold    bool
+}
+
+// forgetBuffers runs collections until the response buffers anykube keeps
+// between requests are let go: a buffer goes once it has stayed free
+// through a whole cycle, noticed by a cleanup that runs after the
+// collection, so two cycles with a pause after each suffice; a third makes
+// sure. Called with the timer stopped.
+func forgetBuffers() {
+	for range 3 {
+		runtime.GC()
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 var listCases = []listCase{
-	{"configmaps-10k", "/api/v1/configmaps", schema.GroupVersionResource{Version: "v1", Resource: "configmaps"}, ConfigMaps, codectest.ConfigMapList},
-	{"deployments-1k", "/apis/apps/v1/deployments", schema.GroupVersionResource{Group: "apps", Version: "v1", Resource: "deployments"}, Deployments, codectest.DeploymentList},
+	{"configmaps-10k", "/api/v1/configmaps", schema.GroupVersionResource{Version: "v1", Resource: "configmaps"}, ConfigMaps, codectest.ConfigMapListShaped, []listShape{
+		{name: "small"},
+		{name: "no-managedfields", shape: codectest.Shape{NoManagedFields: true}},
+		{name: "large-values", shape: codectest.Shape{LargeValues: true}},
+		{name: "large-values-chunked", shape: codectest.Shape{LargeValues: true}, chunked: true},
+		{name: "large-values-cold", shape: codectest.Shape{LargeValues: true}, cold: true},
+		{name: "large-values-chunked-cold", shape: codectest.Shape{LargeValues: true}, chunked: true, cold: true},
+	}},
+	{"deployments-1k", "/apis/apps/v1/deployments", schema.GroupVersionResource{Group: "apps", Version: "v1", Resource: "deployments"}, Deployments, codectest.DeploymentListShaped, []listShape{
+		{name: "narrow"},
+		{name: "wide", shape: codectest.Shape{Wide: true}},
+		{name: "wide-no-managedfields", shape: codectest.Shape{Wide: true, NoManagedFields: true}},
+	}},
 }
 
 // BenchmarkDecodeList is a dynamic List through each library's full client
 // path (request, response, decoding into an UnstructuredList) of a body the
-// server has ready. MB/s counts the body's bytes. TestListsAgree checks
-// that both libraries decode such bodies to the same objects.
+// server has ready, for each shape of each case. MB/s counts the body's
+// bytes. TestListsAgree checks that both libraries decode such bodies to
+// the same objects.
 func BenchmarkDecodeList(b *testing.B) {
 	for _, c := range listCases {
 		b.Run(c.name, func(b *testing.B) {
-			body := c.body(c.items)
-			ak, cg := dynamicClients(b, bodyServer(b, c.path, body, false).URL)
-			ctx := context.Background()
-			sideBytes(b, "anykube", nil, false, int64(len(body)), func(b *testing.B) {
-				l, err := ak.Resource(c.gvr).List(ctx, metav1.ListOptions{})
-				if err != nil || len(l.Items) != c.items {
-					b.Fatalf("list: %v", err)
-				}
-			})
-			sideBytes(b, "clientgo", nil, false, int64(len(body)), func(b *testing.B) {
-				l, err := cg.Resource(c.gvr).List(ctx, metav1.ListOptions{})
-				if err != nil || len(l.Items) != c.items {
-					b.Fatalf("list: %v", err)
-				}
-			})
+			for _, sh := range c.shapes {
+				b.Run(sh.name, func(b *testing.B) {
+					body := c.body(c.items, sh.shape)
+					ak, cg := dynamicClients(b, bodyServer(b, c.path, body, sh.chunked).URL)
+					ctx := context.Background()
+					for _, side := range []struct {
+						name   string
+						client func() cgdynamic.ResourceInterface
+					}{
+						{"anykube", func() cgdynamic.ResourceInterface { return ak.Resource(c.gvr) }},
+						{"clientgo", func() cgdynamic.ResourceInterface { return cg.Resource(c.gvr) }},
+					} {
+						sideBytes(b, side.name, nil, false, int64(len(body)), func(b *testing.B) {
+							if sh.cold {
+								b.StopTimer()
+								forgetBuffers()
+								b.StartTimer()
+							}
+							l, err := side.client().List(ctx, metav1.ListOptions{})
+							if err != nil || len(l.Items) != c.items {
+								b.Fatalf("list: %v", err)
+							}
+						})
+					}
+				})
+			}
 		})
 	}
 }
 
 // TestListsAgree checks that both libraries' dynamic List decode the
-// benchmark's list bodies to the same objects, on a tenth of the items.
+// benchmark's list bodies, in every shape, to the same objects, on a tenth
+// of the items.
 func TestListsAgree(t *testing.T) {
 	for _, c := range listCases {
-		t.Run(c.name, func(t *testing.T) {
-			n := c.items / 10
-			ak, cg := dynamicClients(t, bodyServer(t, c.path, c.body(n), false).URL)
-			ctx := context.Background()
-			akList, err := ak.Resource(c.gvr).List(ctx, metav1.ListOptions{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			cgList, err := cg.Resource(c.gvr).List(ctx, metav1.ListOptions{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(akList.Items) != n || len(cgList.Items) != n {
-				t.Fatalf("anykube decoded %d items, client-go %d, want %d", len(akList.Items), len(cgList.Items), n)
-			}
-			sameObjects(t, akList.UnstructuredContent(), cgList.UnstructuredContent())
-			for i := range akList.Items {
-				sameObjects(t, akList.Items[i].Object, cgList.Items[i].Object)
-			}
-		})
+		for _, sh := range c.shapes {
+			t.Run(c.name+"/"+sh.name, func(t *testing.T) {
+				n := c.items / 10
+				ak, cg := dynamicClients(t, bodyServer(t, c.path, c.body(n, sh.shape), sh.chunked).URL)
+				ctx := context.Background()
+				akList, err := ak.Resource(c.gvr).List(ctx, metav1.ListOptions{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				cgList, err := cg.Resource(c.gvr).List(ctx, metav1.ListOptions{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(akList.Items) != n || len(cgList.Items) != n {
+					t.Fatalf("anykube decoded %d items, client-go %d, want %d", len(akList.Items), len(cgList.Items), n)
+				}
+				sameObjects(t, akList.UnstructuredContent(), cgList.UnstructuredContent())
+				for i := range akList.Items {
+					sameObjects(t, akList.Items[i].Object, cgList.Items[i].Object)
+				}
+			})
+		}
 	}
 }
 
@@ -160,41 +217,68 @@ func watchers(t testing.TB, url string) (ak, cg func(t testing.TB, keep bool) (i
 	return ak, cg
 }
 
+// watchShapes are the forms of DecodeWatch's stream: Lease renewals and
+// Events under 1 KB each; Pods and ConfigMaps of a few KB (the stream of
+// codectest.WatchEvents); wide Pods and ConfigMaps with large values.
+var watchShapes = []struct {
+	name  string
+	shape codectest.Shape
+}{
+	{"small", codectest.Shape{Small: true}},
+	{"pods", codectest.Shape{}},
+	{"large", codectest.Shape{Wide: true, LargeValues: true}},
+}
+
 // BenchmarkDecodeWatch is a dynamic Watch through each library's full
-// client path, drained until the server ends a stream of 10k events
-// (Pods, ConfigMaps and bookmarks). MB/s counts the stream's bytes.
-// TestWatchesAgree checks that both libraries deliver the same events.
+// client path, drained until the server ends a stream of 10k events (with
+// a bookmark every 100) in each shape of watchShapes. MB/s counts the
+// stream's bytes. TestWatchesAgree checks that both libraries deliver the
+// same events.
 func BenchmarkDecodeWatch(b *testing.B) {
 	b.Run("events-10k", func(b *testing.B) {
-		stream := codectest.WatchEvents(WatchEvents)
-		ak, cg := watchers(b, bodyServer(b, "/api/v1/pods", stream, true).URL)
-		for _, c := range []struct {
-			name string
-			run  func(t testing.TB, keep bool) (int, []watch.Event)
-		}{{"anykube", ak}, {"clientgo", cg}} {
-			sideBytes(b, c.name, nil, false, int64(len(stream)), func(b *testing.B) {
-				if n, _ := c.run(b, false); n != WatchEvents {
-					b.Fatalf("%d events, want %d", n, WatchEvents)
-				}
+		for _, sh := range watchShapes {
+			b.Run(sh.name, func(b *testing.B) {
+				benchWatches(b, codectest.WatchEventsShaped(WatchEvents, sh.shape), watchers)
 			})
 		}
 	})
 }
 
-// TestWatchesAgree checks that both libraries' dynamic Watch deliver the
-// same events from the benchmark's stream, on its first tenth.
-func TestWatchesAgree(t *testing.T) {
-	n := WatchEvents / 10
-	ak, cg := watchers(t, bodyServer(t, "/api/v1/pods", codectest.WatchEvents(n), true).URL)
-	_, akEvents := ak(t, true)
-	_, cgEvents := cg(t, true)
-	if len(akEvents) != n || len(cgEvents) != n {
-		t.Fatalf("anykube delivered %d events, client-go %d, want %d", len(akEvents), len(cgEvents), n)
+// benchWatches runs the watches that makeWatchers returns for a server of
+// stream side by side, each drained to the stream's end.
+func benchWatches(b *testing.B, stream []byte, makeWatchers func(testing.TB, string) (ak, cg func(testing.TB, bool) (int, []watch.Event))) {
+	ak, cg := makeWatchers(b, bodyServer(b, "/api/v1/pods", stream, true).URL)
+	for _, c := range []struct {
+		name string
+		run  func(t testing.TB, keep bool) (int, []watch.Event)
+	}{{"anykube", ak}, {"clientgo", cg}} {
+		sideBytes(b, c.name, nil, false, int64(len(stream)), func(b *testing.B) {
+			if n, _ := c.run(b, false); n != WatchEvents {
+				b.Fatalf("%d events, want %d", n, WatchEvents)
+			}
+		})
 	}
-	for i := range akEvents {
-		if akEvents[i].Type != cgEvents[i].Type {
-			t.Fatalf("event %d: anykube %s, client-go %s", i, akEvents[i].Type, cgEvents[i].Type)
-		}
-		sameObjects(t, unstructuredContent(t, akEvents[i].Object), unstructuredContent(t, cgEvents[i].Object))
+}
+
+// TestWatchesAgree checks that both libraries' dynamic Watch deliver the
+// same events from the benchmark's stream, in every shape, on its first
+// tenth.
+func TestWatchesAgree(t *testing.T) {
+	for _, sh := range watchShapes {
+		t.Run(sh.name, func(t *testing.T) {
+			n := WatchEvents / 10
+			ak, cg := watchers(t, bodyServer(t, "/api/v1/pods", codectest.WatchEventsShaped(n, sh.shape), true).URL)
+			_, akEvents := ak(t, true)
+			_, cgEvents := cg(t, true)
+			if len(akEvents) != n || len(cgEvents) != n {
+				t.Fatalf("anykube delivered %d events, client-go %d, want %d", len(akEvents), len(cgEvents), n)
+			}
+			for i := range akEvents {
+				if akEvents[i].Type != cgEvents[i].Type {
+					t.Fatalf("event %d: anykube %s, client-go %s", i, akEvents[i].Type, cgEvents[i].Type)
+				}
+				sameObjects(t, unstructuredContent(t, akEvents[i].Object), unstructuredContent(t, cgEvents[i].Object))
+			}
+		})
 	}
 }

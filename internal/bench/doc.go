@@ -40,13 +40,24 @@
 //     a memory-cached client of the API2000 server, loaded before the timer;
 //     each op is one RESTMapping (or KindFor of a partial resource) that
 //     hits, cycling over MappingKeys.
-//   - DecodeList/{configmaps-10k,deployments-1k}: the dynamic client's List
-//     against an httptest server answering with codectest.ConfigMapList(10000)
-//     (about 14 MB) or codectest.DeploymentList(1000) (about 5.5 MB): the full
-//     client path, request to UnstructuredList.
-//   - DecodeWatch/events-10k: the dynamic client's Watch against an httptest
-//     server streaming codectest.WatchEvents(10000) (about 39 MB), drained
-//     until the server closes the stream.
+//   - DecodeList/<case>/<shape>: the dynamic client's List against an
+//     httptest server answering with a list body made by codectest: the
+//     full client path, request to UnstructuredList. configmaps-10k is
+//     codectest.ConfigMapListShaped(10000, ...): small (the default shape,
+//     about 14 MB), no-managedfields, large-values (five values of 200 B to
+//     1.5 KB each, about 48 MB), large-values-chunked (no Content-Length,
+//     as kube-apiserver sends large answers), and large-values-cold and
+//     large-values-chunked-cold, whose ops each start with no response
+//     buffer kept from the op before (a program's first or only List).
+//     deployments-1k is codectest.DeploymentListShaped(1000, ...): narrow
+//     (two containers, about 5.5 MB), wide (five containers of 15 env
+//     each, ten volumes, about 18 MB) and wide-no-managedfields.
+//   - DecodeWatch/events-10k/<shape>: the dynamic client's Watch against an
+//     httptest server streaming codectest.WatchEventsShaped(10000, ...),
+//     drained until the server closes the stream: small (Leases and
+//     Events, about 9 MB), pods (Pods, ConfigMaps and bookmarks, about
+//     39 MB), large (wide Pods and ConfigMaps with large values, about
+//     150 MB).
 //   - ListPeakMemory/configmaps-200MiB: the dynamic client's List against
 //     an httptest server answering with
 //     codectest.ConfigMapList(PeakListConfigMaps) (150,000 ConfigMaps,

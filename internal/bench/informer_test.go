@@ -9,10 +9,16 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	cgdynamic "k8s.io/client-go/dynamic"
 	"k8s.io/client-go/dynamic/dynamicinformer"
+	"k8s.io/client-go/informers"
+	cgmetadata "k8s.io/client-go/metadata"
+	cgmetadatainformer "k8s.io/client-go/metadata/metadatainformer"
 	"k8s.io/client-go/tools/cache"
 
 	"github.com/anykube/anykube/dynamic"
 	"github.com/anykube/anykube/dynamic/informer"
+	"github.com/anykube/anykube/dynamic/lister"
+	"github.com/anykube/anykube/dynamic/metadata"
+	"github.com/anykube/anykube/dynamic/metadata/metadatainformer"
 )
 
 var configMapsGVR = schema.GroupVersionResource{Version: "v1", Resource: "configmaps"}
@@ -33,6 +39,9 @@ const syncTimeout = 2 * time.Minute
 // anykube's informers drop metadata.managedFields by default and
 // client-go's keep them, so configmaps-10k compares the two defaults, and
 // configmaps-10k-keep, for reference, has anykube keep objects whole.
+//
+// metadata-configmaps-10k does the same with each library's metadata
+// informer factory on the metadata view of the same ConfigMaps.
 func BenchmarkInformerSync(b *testing.B) {
 	for _, bc := range []struct {
 		name string
@@ -53,10 +62,48 @@ func BenchmarkInformerSync(b *testing.B) {
 				b.Fatal(err)
 			}
 			syncSide(b, "anykube", func(b *testing.B) (any, func() int, func()) {
-				return akSync(b, ak, bc.opts)
+				// With zero opts this is the factory
+				// NewFilteredSharedInformerFactory makes.
+				return akSync(b, informer.NewSharedInformerFactoryWithOptions(ak, informer.FactoryOptions{Namespace: InformerNamespace, Informer: bc.opts}))
 			})
 			syncSide(b, "clientgo", func(b *testing.B) (any, func() int, func()) {
-				return cgSync(b, cg)
+				return cgSync(b, dynamicinformer.NewFilteredDynamicSharedInformerFactory(cg, 0, InformerNamespace, nil))
+			})
+		})
+	}
+	// The same ConfigMaps as the metadata view, through each library's
+	// metadata informer factory, whose point is a small heap. anykube's
+	// drops managedFields and shares repeated strings and label sets by
+	// default; client-go's keeps objects as decoded.
+	// -paged, for reference, has anykube's read the state by paged lists
+	// (through the metadata client's list decoder) rather than a streaming
+	// list (through its watch decoder).
+	for _, mc := range []struct {
+		name string
+		mode informer.ListMode
+	}{
+		{"metadata-configmaps-10k", informer.ListModeAuto},
+		{"metadata-configmaps-10k-paged", informer.ListModePaged},
+	} {
+		b.Run(mc.name, func(b *testing.B) {
+			c := clusterWithConfigMaps(b)
+			s := newSides(c.host, c.token, c.caData)
+			ak, err := metadata.NewForConfigAndClient(s.ak, s.akHTTP(b))
+			if err != nil {
+				b.Fatal(err)
+			}
+			cg, err := cgmetadata.NewForConfigAndClient(s.cg, s.cgHTTP(b))
+			if err != nil {
+				b.Fatal(err)
+			}
+			syncSide(b, "anykube", func(b *testing.B) (any, func() int, func()) {
+				return akSync(b, metadatainformer.NewSharedInformerFactoryWithOptions(ak, metadatainformer.FactoryOptions{
+					Namespace: InformerNamespace,
+					Informer:  metadatainformer.Options{ListMode: mc.mode},
+				}))
+			})
+			syncSide(b, "clientgo", func(b *testing.B) (any, func() int, func()) {
+				return cgSync(b, cgmetadatainformer.NewFilteredSharedInformerFactory(cg, 0, InformerNamespace, nil))
 			})
 		})
 	}
@@ -96,12 +143,11 @@ func syncSide(b *testing.B, name string, start func(b *testing.B) (kept any, cac
 	})
 }
 
-// akSync makes an anykube factory for the ConfigMaps of InformerNamespace,
-// its informers made with opts, starts it and waits until it has synced.
-// With zero opts it is the factory NewFilteredSharedInformerFactory makes.
-func akSync(b *testing.B, dc dynamic.Interface, opts informer.Options) (any, func() int, func()) {
+// akSync starts f, an anykube factory (dynamic or metadata) scoped to
+// InformerNamespace, with the ConfigMaps' informer, and waits until it has
+// synced.
+func akSync[T lister.Object](b *testing.B, f *informer.SharedInformerFactoryOf[T]) (any, func() int, func()) {
 	ctx, cancel := context.WithCancel(context.Background())
-	f := informer.NewSharedInformerFactoryWithOptions(dc, informer.FactoryOptions{Namespace: InformerNamespace, Informer: opts})
 	inf := f.ForResource(configMapsGVR).Informer()
 	f.Start(ctx)
 	wctx, wcancel := context.WithTimeout(ctx, syncTimeout)
@@ -116,10 +162,17 @@ func akSync(b *testing.B, dc dynamic.Interface, opts informer.Options) (any, fun
 	return f, func() int { return inf.GetIndexer().Len() }, func() { cancel(); f.Shutdown() }
 }
 
-// cgSync does what akSync does with client-go's dynamic informer factory.
-func cgSync(b *testing.B, dc cgdynamic.Interface) (any, func() int, func()) {
+// cgFactory is what client-go's dynamic and metadata informer factories
+// have in common.
+type cgFactory interface {
+	ForResource(schema.GroupVersionResource) informers.GenericInformer
+	Start(stopCh <-chan struct{})
+	Shutdown()
+}
+
+// cgSync does what akSync does with a client-go factory.
+func cgSync(b *testing.B, f cgFactory) (any, func() int, func()) {
 	ctx, cancel := context.WithTimeout(context.Background(), syncTimeout)
-	f := dynamicinformer.NewFilteredDynamicSharedInformerFactory(dc, 0, InformerNamespace, nil)
 	inf := f.ForResource(configMapsGVR).Informer()
 	f.Start(ctx.Done())
 	if !cache.WaitForCacheSync(ctx.Done(), inf.HasSynced) {

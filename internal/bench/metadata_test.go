@@ -1,6 +1,8 @@
 package bench
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"reflect"
@@ -8,26 +10,12 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/watch"
 	cgmetadata "k8s.io/client-go/metadata"
 
 	"github.com/anykube/anykube/dynamic/metadata"
 	"github.com/anykube/anykube/internal/codec/codectest"
 )
-
-// metadataView turns a list body into the PartialObjectMetadataList the
-// API server sends for it under the metadata view: the items' metadata,
-// managedFields included, and nothing else.
-func metadataView(t testing.TB, full []byte) []byte {
-	var l metav1.PartialObjectMetadataList
-	must(t, json.Unmarshal(full, &l))
-	l.TypeMeta = metav1.TypeMeta{APIVersion: "meta.k8s.io/v1", Kind: "PartialObjectMetadataList"}
-	for i := range l.Items {
-		l.Items[i].TypeMeta = metav1.TypeMeta{APIVersion: "meta.k8s.io/v1", Kind: "PartialObjectMetadata"}
-	}
-	out, err := json.Marshal(&l)
-	must(t, err)
-	return out
-}
 
 // metadataClients returns each library's metadata client for the server at
 // url, limiter off; anykube's falls back to full objects when fallback is
@@ -41,22 +29,31 @@ func metadataClients(t testing.TB, url string, fallback bool) (metadata.Interfac
 	return ak.WithOptions(metadata.Options{FallbackToFull: fallback}), cg
 }
 
-// metadataCases are the MetadataList inputs: 10,000 ConfigMaps with
-// managedFields as the metadata view, and the same as full objects with
-// their data, as a server that ignores "as=" sends them.
 var cmGVR = schema.GroupVersionResource{Version: "v1", Resource: "configmaps"}
 
-var metadataCases = []struct {
+// metadataCase is one MetadataList input: 10,000 ConfigMaps' metadata
+// view of one shape (configmaps-10k/<shape>, which issue 19's targets
+// cover), or the full objects with their data, as a server that ignores
+// "as=" sends them (configmaps-10k-full, for reference).
+type metadataCase struct {
 	name     string
+	shape    codectest.MetadataShape
 	fallback bool
-}{{"configmaps-10k", false}, {"configmaps-10k-full", true}}
+}
 
-func metadataBody(t testing.TB, fallback bool, n int) []byte {
-	full := codectest.ConfigMapList(n)
-	if fallback {
-		return full
+func metadataCases() []metadataCase {
+	var cs []metadataCase
+	for _, shape := range codectest.MetadataShapes {
+		cs = append(cs, metadataCase{name: "configmaps-10k/" + string(shape), shape: shape})
 	}
-	return metadataView(t, full)
+	return append(cs, metadataCase{name: "configmaps-10k-full", fallback: true})
+}
+
+func metadataBody(c metadataCase, n int) []byte {
+	if c.fallback {
+		return codectest.ConfigMapList(n)
+	}
+	return codectest.MetadataList(n, c.shape)
 }
 
 // BenchmarkMetadataList is a metadata List through each library's full
@@ -64,9 +61,9 @@ func metadataBody(t testing.TB, fallback bool, n int) []byte {
 // PartialObjectMetadataList). MB/s counts the body's bytes.
 // TestMetadataListsAgree checks that both decode the same metadata.
 func BenchmarkMetadataList(b *testing.B) {
-	for _, c := range metadataCases {
+	for _, c := range metadataCases() {
 		b.Run(c.name, func(b *testing.B) {
-			body := metadataBody(b, c.fallback, ConfigMaps)
+			body := metadataBody(c, ConfigMaps)
 			ak, cg := metadataClients(b, bodyServer(b, "/api/v1/configmaps", body, false).URL, c.fallback)
 			ctx := context.Background()
 			sideBytes(b, "anykube", nil, false, int64(len(body)), func(b *testing.B) {
@@ -88,10 +85,10 @@ func BenchmarkMetadataList(b *testing.B) {
 // TestMetadataListsAgree checks both libraries' metadata List give the
 // same items' metadata, on a tenth of the benchmark's input.
 func TestMetadataListsAgree(t *testing.T) {
-	for _, c := range metadataCases {
+	for _, c := range metadataCases() {
 		t.Run(c.name, func(t *testing.T) {
 			n := ConfigMaps / 10
-			ak, cg := metadataClients(t, bodyServer(t, "/api/v1/configmaps", metadataBody(t, c.fallback, n), false).URL, c.fallback)
+			ak, cg := metadataClients(t, bodyServer(t, "/api/v1/configmaps", metadataBody(c, n), false).URL, c.fallback)
 			ctx := context.Background()
 			akList, err := ak.Resource(cmGVR).List(ctx, metav1.ListOptions{})
 			must(t, err)
@@ -116,5 +113,78 @@ func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// metadataWatchStream turns the DecodeWatch stream of n events into the
+// one the API server sends a metadata watch: each object's metadata under
+// the view's kind.
+func metadataWatchStream(t testing.TB, n int) []byte {
+	var out bytes.Buffer
+	sc := bufio.NewScanner(bytes.NewReader(codectest.WatchEvents(n)))
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		var ev struct {
+			Type   string                       `json:"type"`
+			Object metav1.PartialObjectMetadata `json:"object"`
+		}
+		must(t, json.Unmarshal(sc.Bytes(), &ev))
+		ev.Object.TypeMeta = metav1.TypeMeta{APIVersion: "meta.k8s.io/v1", Kind: "PartialObjectMetadata"}
+		line, err := json.Marshal(&ev)
+		must(t, err)
+		out.Write(line)
+		out.WriteByte('\n')
+	}
+	must(t, sc.Err())
+	return out.Bytes()
+}
+
+// metadataWatchers returns functions that run one metadata watch of pods
+// on each library's client and drain it.
+func metadataWatchers(t testing.TB, url string) (ak, cg func(t testing.TB, keep bool) (int, []watch.Event)) {
+	akc, cgc := metadataClients(t, url, false)
+	ctx := context.Background()
+	ak = func(t testing.TB, keep bool) (int, []watch.Event) {
+		w, err := akc.Resource(pods).Watch(ctx, watchOpts)
+		must(t, err)
+		return drain(t, w, keep)
+	}
+	cg = func(t testing.TB, keep bool) (int, []watch.Event) {
+		w, err := cgc.Resource(pods).Watch(ctx, watchOpts)
+		must(t, err)
+		return drain(t, w, keep)
+	}
+	return ak, cg
+}
+
+// BenchmarkMetadataWatch is a metadata Watch through each library's full
+// client path, drained until the server ends a stream of 10k events (the
+// metadata of DecodeWatch's Pods and ConfigMaps, and bookmarks). MB/s
+// counts the stream's bytes. TestMetadataWatchesAgree checks that both
+// deliver the same events.
+func BenchmarkMetadataWatch(b *testing.B) {
+	b.Run("events-10k", func(b *testing.B) {
+		benchWatches(b, metadataWatchStream(b, WatchEvents), metadataWatchers)
+	})
+}
+
+// TestMetadataWatchesAgree checks both libraries' metadata Watch deliver
+// the same events, on a tenth of the benchmark's stream.
+func TestMetadataWatchesAgree(t *testing.T) {
+	n := WatchEvents / 10
+	ak, cg := metadataWatchers(t, bodyServer(t, "/api/v1/pods", metadataWatchStream(t, n), true).URL)
+	_, akEvents := ak(t, true)
+	_, cgEvents := cg(t, true)
+	if len(akEvents) != n || len(cgEvents) != n {
+		t.Fatalf("anykube delivered %d events, client-go %d, want %d", len(akEvents), len(cgEvents), n)
+	}
+	// The metadata only: client-go's decoder clears the kind, anykube's
+	// keeps it, so that a fallback to full objects shows.
+	for i := range akEvents {
+		a, aok := akEvents[i].Object.(*metav1.PartialObjectMetadata)
+		c, cok := cgEvents[i].Object.(*metav1.PartialObjectMetadata)
+		if !aok || !cok || akEvents[i].Type != cgEvents[i].Type || !reflect.DeepEqual(a.ObjectMeta, c.ObjectMeta) {
+			t.Fatalf("event %d: anykube %s %+v\nclient-go %s %+v", i, akEvents[i].Type, akEvents[i].Object, cgEvents[i].Type, cgEvents[i].Object)
+		}
 	}
 }

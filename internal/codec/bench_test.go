@@ -23,6 +23,8 @@ var listInputs = []struct {
 }{
 	{"configmaps-10k", func() []byte { return codectest.ConfigMapList(10000) }},
 	{"deployments-1k", func() []byte { return codectest.DeploymentList(1000) }},
+	{"configmaps-10k-large-values", func() []byte { return codectest.ConfigMapListShaped(10000, codectest.Shape{LargeValues: true}) }},
+	{"deployments-1k-wide", func() []byte { return codectest.DeploymentListShaped(1000, codectest.Shape{Wide: true}) }},
 }
 
 func BenchmarkDecodeList(b *testing.B) {

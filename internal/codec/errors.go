@@ -75,8 +75,8 @@ func (e *EventTypeError) Error() string {
 // mismatch to be seen.
 const maxQuotedEventType = 16
 
-// kindName names a JSON value by its first byte, for TypeError.Value.
-func kindName(c byte) string {
+// KindName names a JSON value by its first byte, for TypeError.Value.
+func KindName(c byte) string {
 	switch c {
 	case '{':
 		return "object"

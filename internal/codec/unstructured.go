@@ -186,7 +186,7 @@ func (d *decodeState) nonObject(i int) error {
 	if c == 'n' {
 		return nil
 	}
-	return &TypeError{Offset: d.base + int64(i), Value: kindName(c), Want: "object"}
+	return &TypeError{Offset: d.base + int64(i), Value: KindName(c), Want: "object"}
 }
 
 func (d *decodeState) decodeObjectDoc() (map[string]any, error) {
@@ -287,7 +287,7 @@ func (d *decodeState) listObject() (map[string]any, []unstructured.Unstructured,
 			default:
 				d.value()
 				if d.soft == nil && d.err == nil {
-					d.soft = &TypeError{Offset: d.base + int64(i), Path: "items", Value: kindName(c), Want: "array"}
+					d.soft = &TypeError{Offset: d.base + int64(i), Path: "items", Value: KindName(c), Want: "array"}
 				}
 			}
 		} else {
@@ -372,7 +372,7 @@ func (d *decodeState) items() []unstructured.Unstructured {
 		default:
 			d.value()
 			if d.itemsErr == nil {
-				d.itemsErr = &TypeError{Offset: d.base + int64(i), Path: "items[" + strconv.Itoa(len(items)) + "]", Value: kindName(c), Want: "object"}
+				d.itemsErr = &TypeError{Offset: d.base + int64(i), Path: "items[" + strconv.Itoa(len(items)) + "]", Value: KindName(c), Want: "object"}
 			}
 		}
 		if d.err != nil {

@@ -81,25 +81,41 @@ func (w *WatchDecoder) SetMaxFrameSize(n int) {
 // apimachinery's missing-kind error) is reported once and skipped, and the
 // next call reads the frame after it.
 func (w *WatchDecoder) Next() (string, *unstructured.Unstructured, error) {
+	frame, base, err := w.NextFrame()
+	if err != nil {
+		return "", nil, err
+	}
+	return decodeEvent(frame, base)
+}
+
+// NextFrame returns the next frame's bytes, from its opening brace to its
+// closing one, and its offset in the stream, without decoding it: for
+// callers that decode events into something else than Unstructured. The
+// bytes are valid until the next call. Only the brackets and strings have
+// been matched; the caller checks the rest. Its errors are Next's that end
+// the stream (io.EOF at a clean end, io.ErrUnexpectedEOF wrapped,
+// *FrameTooLargeError, *SyntaxError, a read failure), and like them are
+// returned again by every later call.
+func (w *WatchDecoder) NextFrame() ([]byte, int64, error) {
 	if w.err != nil {
-		return "", nil, w.err
+		return nil, 0, w.err
 	}
 	for {
 		frameEnd, err := w.findFrame()
 		if err != nil {
 			w.err = err
-			return "", nil, err
+			return nil, 0, err
 		}
 		if frameEnd >= 0 {
 			if frameEnd-w.start > w.max {
 				w.err = &FrameTooLargeError{Offset: w.off + int64(w.start), Limit: w.max}
-				return "", nil, w.err
+				return nil, 0, w.err
 			}
 			frame := w.buf[w.start:frameEnd]
 			base := w.off + int64(w.start)
 			w.start = frameEnd
 			w.inFrame = false
-			return decodeEvent(frame, base)
+			return frame, base, nil
 		}
 		if w.eof {
 			if w.inFrame {
@@ -107,11 +123,11 @@ func (w *WatchDecoder) Next() (string, *unstructured.Unstructured, error) {
 			} else {
 				w.err = io.EOF
 			}
-			return "", nil, w.err
+			return nil, 0, w.err
 		}
 		if err := w.fill(); err != nil {
 			w.err = err
-			return "", nil, err
+			return nil, 0, err
 		}
 	}
 }
@@ -292,12 +308,12 @@ func decodeEvent(frame []byte, base int64) (string, *unstructured.Unstructured, 
 					d.literal(i, "null")
 				case i < len(data) && data[i] == '"':
 					if tb, ok := d.str(); ok {
-						eventType = eventTypeString(tb)
+						eventType = EventTypeString(tb)
 					}
 				default:
 					d.skipValue()
 					if d.soft == nil && i < len(data) {
-						d.soft = &TypeError{Offset: base + int64(i), Path: "type", Value: kindName(data[i]), Want: "string"}
+						d.soft = &TypeError{Offset: base + int64(i), Path: "type", Value: KindName(data[i]), Want: "string"}
 					}
 				}
 			case "object":
@@ -345,7 +361,7 @@ func decodeEvent(frame []byte, base int64) (string, *unstructured.Unstructured, 
 	}
 	m, ok := obj.(map[string]any)
 	if !ok {
-		return "", nil, &TypeError{Offset: base + int64(objAt), Path: "object", Value: kindName(data[objAt]), Want: "object"}
+		return "", nil, &TypeError{Offset: base + int64(objAt), Path: "object", Value: KindName(data[objAt]), Want: "object"}
 	}
 	u := &unstructured.Unstructured{Object: m}
 	if err := checkKind(u, base+int64(objAt)); err != nil {
@@ -354,9 +370,9 @@ func decodeEvent(frame []byte, base int64) (string, *unstructured.Unstructured, 
 	return eventType, u, nil
 }
 
-// eventTypeString returns the constant for a known event type without
-// allocating.
-func eventTypeString(b []byte) string {
+// EventTypeString returns b as a string, the constant for a known event
+// type, so that decoding one allocates nothing.
+func EventTypeString(b []byte) string {
 	switch string(b) {
 	case EventAdded:
 		return EventAdded

@@ -325,3 +325,23 @@ func refFrame(data []byte) (string, *unstructured.Unstructured, error) {
 	}
 	return ev.Type, u, nil
 }
+
+// TestNextFrame checks frames come out whole and undecoded, with their
+// offsets, and that the stream's end is reported as Next reports it.
+func TestNextFrame(t *testing.T) {
+	garbled := `{"type":"SIDEWAYS","object":[}}`
+	stream := " " + podFrame + "\n" + garbled + "\n" + podFrame[:20]
+	d := NewWatchDecoder(iotest.OneByteReader(strings.NewReader(stream)))
+	frame, off, err := d.NextFrame()
+	require.NoError(t, err)
+	assert.Equal(t, podFrame, string(frame))
+	assert.Equal(t, int64(1), off)
+	frame, off, err = d.NextFrame()
+	require.NoError(t, err, "a frame is only matched for brackets, not decoded")
+	assert.Equal(t, garbled, string(frame))
+	assert.Equal(t, int64(len(podFrame)+2), off)
+	_, _, err = d.NextFrame()
+	require.ErrorIs(t, err, io.ErrUnexpectedEOF)
+	_, _, err2 := d.Next()
+	assert.Equal(t, err, err2, "the stream's error sticks for both")
+}

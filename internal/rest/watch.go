@@ -31,6 +31,7 @@ type streamWatcher struct {
 	ctx    context.Context
 	body   io.ReadCloser
 	dec    *codec.WatchDecoder
+	decode FrameDecoder      // nil: Unstructured objects
 	wrap   func(error) error // names the call in error messages
 	result chan watch.Event
 
@@ -44,10 +45,26 @@ type streamWatcher struct {
 // without an ERROR event. wrap names the request around a client-side
 // failure in the ERROR event's message.
 func NewStreamWatcher(ctx context.Context, body io.ReadCloser, wrap func(error) error) watch.Interface {
+	return NewFrameWatcher(ctx, body, wrap, nil)
+}
+
+// FrameDecoder decodes one complete watch frame ({"type": ..., "object":
+// ...}, as codec.WatchDecoder.NextFrame returns it, with its offset in the
+// stream) into an event, for watches whose events carry something else
+// than Unstructured. For an ERROR frame the object should be the
+// *metav1.Status sent; any other object there is replaced by a Status
+// saying the event carried none. An error ends the stream as a broken one.
+type FrameDecoder func(frame []byte, offset int64) (watch.Event, error)
+
+// NewFrameWatcher is NewStreamWatcher with frames decoded by decode; a nil
+// decode gives NewStreamWatcher's Unstructured objects. The framing, the
+// rules for ERROR events and how the stream ends are the same.
+func NewFrameWatcher(ctx context.Context, body io.ReadCloser, wrap func(error) error, decode FrameDecoder) watch.Interface {
 	w := &streamWatcher{
 		ctx:    ctx,
 		body:   body,
 		dec:    codec.NewWatchDecoder(body),
+		decode: decode,
 		wrap:   wrap,
 		result: make(chan watch.Event),
 		stop:   make(chan struct{}),
@@ -81,7 +98,7 @@ func (w *streamWatcher) run() {
 	defer close(w.result)
 	defer w.body.Close()
 	for {
-		typ, obj, err := w.dec.Next()
+		ev, err := w.next()
 		if err != nil {
 			if errors.Is(err, io.EOF) || w.stopped() {
 				return
@@ -89,9 +106,8 @@ func (w *streamWatcher) run() {
 			w.send(watch.Event{Type: watch.Error, Object: w.failure(fmt.Errorf("the watch stream broke off: %w", err))})
 			return
 		}
-		ev := watch.Event{Type: watch.EventType(typ), Object: obj}
 		if ev.Type == watch.Error {
-			ev.Object = w.status(obj)
+			ev.Object = w.status(ev.Object)
 		}
 		if !w.send(ev) {
 			return
@@ -111,13 +127,40 @@ func (w *streamWatcher) send(ev watch.Event) bool {
 	}
 }
 
-// status converts the object of an ERROR event into a *metav1.Status.
-func (w *streamWatcher) status(obj *unstructured.Unstructured) runtime.Object {
-	st := &metav1.Status{}
-	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(obj.Object, st); err != nil || obj.GetKind() != "Status" {
-		return w.failure(fmt.Errorf("the ERROR event does not carry a Status (kind %q)", obj.GetKind()))
+// next decodes the next frame with the watcher's decoder.
+func (w *streamWatcher) next() (watch.Event, error) {
+	if w.decode == nil {
+		typ, obj, err := w.dec.Next()
+		return watch.Event{Type: watch.EventType(typ), Object: obj}, err
 	}
-	return st
+	frame, offset, err := w.dec.NextFrame()
+	if err != nil {
+		return watch.Event{}, err
+	}
+	return w.decode(frame, offset)
+}
+
+// status returns the *metav1.Status of an ERROR event, converting an
+// Unstructured one; an object of another kind gives a Status saying so.
+func (w *streamWatcher) status(obj runtime.Object) runtime.Object {
+	kind := ""
+	switch o := obj.(type) {
+	case *metav1.Status:
+		if o.Kind == "Status" {
+			return o
+		}
+		kind = o.Kind
+	case *unstructured.Unstructured:
+		st := &metav1.Status{}
+		if err := runtime.DefaultUnstructuredConverter.FromUnstructured(o.Object, st); err == nil && o.GetKind() == "Status" {
+			return st
+		}
+		kind = o.GetKind()
+	case nil:
+	default:
+		kind = o.GetObjectKind().GroupVersionKind().Kind
+	}
+	return w.failure(fmt.Errorf("the ERROR event does not carry a Status (kind %q)", kind))
 }
 
 // failure is the Status of an ERROR event for a client-side failure.

@@ -5,19 +5,27 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"os"
 )
+
+// caSource is where the certificate authorities of a tls.Config came from
+// when they came from a file: the file, watched for rotation, and the
+// content the pool was made of.
+type caSource struct {
+	file *watchedFile
+	pem  []byte
+}
 
 // tlsConfig turns t into a *tls.Config. getCert, when not nil, is consulted
 // at every handshake before the static certificate (an exec plugin's
-// certificate wins over the files).
+// certificate wins over the files). ca is nil unless the pool was read
+// from t.CAFile.
 //
 // Errors name the setting and file at fault, never key material.
-func tlsConfig(t *TLS, getCert func(*tls.CertificateRequestInfo) (*tls.Certificate, bool, error)) (*tls.Config, error) {
+func tlsConfig(t *TLS, getCert func(*tls.CertificateRequestInfo) (*tls.Certificate, bool, error)) (c *tls.Config, ca *caSource, err error) {
 	if t.Insecure && (t.CAFile != "" || len(t.CAData) > 0) {
-		return nil, errors.New("TLS: a certificate authority and insecure-skip-tls-verify cannot both be set")
+		return nil, nil, errors.New("TLS: a certificate authority and insecure-skip-tls-verify cannot both be set")
 	}
-	c := &tls.Config{
+	c = &tls.Config{
 		MinVersion:         tls.VersionTLS12,
 		ServerName:         t.ServerName,
 		InsecureSkipVerify: t.Insecure, //nolint:gosec // the user asked for it
@@ -26,27 +34,23 @@ func tlsConfig(t *TLS, getCert func(*tls.CertificateRequestInfo) (*tls.Certifica
 	case len(t.CAData) > 0:
 		pool := x509.NewCertPool()
 		if !pool.AppendCertsFromPEM(t.CAData) {
-			return nil, errors.New("TLS: CA data holds no PEM certificate")
+			return nil, nil, errors.New("TLS: CA data holds no PEM certificate")
 		}
 		c.RootCAs = pool
 	case t.CAFile != "":
-		pem, err := os.ReadFile(t.CAFile)
+		f, pem, pool, err := loadCAFile(t.CAFile)
 		if err != nil {
-			return nil, fmt.Errorf("TLS: reading CA file: %w", err)
+			return nil, nil, err
 		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("TLS: CA file %s holds no PEM certificate", t.CAFile)
-		}
-		c.RootCAs = pool
+		c.RootCAs, ca = pool, &caSource{file: f, pem: pem}
 	}
 
 	static, err := staticCert(t)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if getCert == nil && static == nil {
-		return c, nil
+		return c, ca, nil
 	}
 	c.GetClientCertificate = func(info *tls.CertificateRequestInfo) (*tls.Certificate, error) {
 		if getCert != nil {
@@ -64,7 +68,7 @@ func tlsConfig(t *TLS, getCert func(*tls.CertificateRequestInfo) (*tls.Certifica
 		// An empty certificate makes the handshake go on without one.
 		return &tls.Certificate{}, nil
 	}
-	return c, nil
+	return c, ca, nil
 }
 
 // staticCert returns the source of the configured client certificate, or

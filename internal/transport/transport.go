@@ -71,11 +71,9 @@ func newWith(c *Config, exec *execAuthenticator) (http.RoundTripper, error) {
 			auth = execCertUnusable{exec}
 		}
 	} else {
-		t, err := baseTransport(c, exec)
-		if err != nil {
+		if base, err = baseTransport(c, exec); err != nil {
 			return nil, err
 		}
-		base = t
 	}
 	var rt http.RoundTripper = &headerRoundTripper{
 		next:        base,
@@ -89,18 +87,21 @@ func newWith(c *Config, exec *execAuthenticator) (http.RoundTripper, error) {
 	return rt, nil
 }
 
-// baseTransports shares one *http.Transport, and so one connection pool,
+// baseTransports shares one base transport, and so one connection pool,
 // among all configs with the same TLS settings that leave the proxy to the
 // environment: clients built one after another for the same cluster (a
-// discovery client, a dynamic client) then reuse connections. Files are keyed
-// by name: a CA file rewritten in place is read again only by a process
-// restart, as with client-go.
+// discovery client, a dynamic client) then reuse connections. Files are
+// keyed by name, which is enough since their content is followed: a CA
+// file by the caRotation that the shared transport then is, a client
+// certificate by its certFiles.
 var baseTransports = struct {
 	sync.Mutex
-	m map[[sha256.Size]byte]*http.Transport
-}{m: map[[sha256.Size]byte]*http.Transport{}}
+	m map[[sha256.Size]byte]http.RoundTripper
+}{m: map[[sha256.Size]byte]http.RoundTripper{}}
 
-func baseTransport(c *Config, exec *execAuthenticator) (*http.Transport, error) {
+// baseTransport returns the base transport for c: an *http.Transport, or
+// a *caRotation over one when the CA is a file.
+func baseTransport(c *Config, exec *execAuthenticator) (http.RoundTripper, error) {
 	cacheable := c.Proxy == nil && exec == nil
 	var key [sha256.Size]byte
 	if cacheable {
@@ -116,7 +117,7 @@ func baseTransport(c *Config, exec *execAuthenticator) (*http.Transport, error) 
 	if exec != nil {
 		getCert = exec.clientCertificate
 	}
-	tc, err := tlsConfig(&c.TLS, getCert)
+	tc, ca, err := tlsConfig(&c.TLS, getCert)
 	if err != nil {
 		return nil, err
 	}
@@ -143,8 +144,14 @@ func baseTransport(c *Config, exec *execAuthenticator) (*http.Transport, error) 
 			PingTimeout:     h2PingTimeout,
 		},
 	}
+	var rt http.RoundTripper = t
+	closeIdle := t.CloseIdleConnections
+	if ca != nil {
+		r := newCARotation(t, ca)
+		rt, closeIdle = r, r.CloseIdleConnections
+	}
 	if exec != nil {
-		exec.onCertChange(t.CloseIdleConnections)
+		exec.onCertChange(closeIdle)
 	}
 	if cacheable {
 		baseTransports.Lock()
@@ -152,9 +159,9 @@ func baseTransport(c *Config, exec *execAuthenticator) (*http.Transport, error) 
 		if old := baseTransports.m[key]; old != nil {
 			return old, nil
 		}
-		baseTransports.m[key] = t
+		baseTransports.m[key] = rt
 	}
-	return t, nil
+	return rt, nil
 }
 
 // transportKey identifies the settings a cached base transport depends on.

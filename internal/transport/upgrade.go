@@ -18,9 +18,9 @@ import (
 
 // nextFor returns the round tripper req goes to from the header layer:
 // next itself, or, for an upgrade to a protocol other than WebSocket when
-// next is an *http.Transport, an HTTP/1.1-only copy of next. A custom base
+// next is an *http.Transport, an HTTP/1.1-only copy of next. A base
 // transport of another type is used as it is and must handle such upgrades
-// itself.
+// itself, as caRotation does by calling nextFor with its current transport.
 func nextFor(next http.RoundTripper, req *http.Request) http.RoundTripper {
 	t, ok := next.(*http.Transport)
 	if !ok || !nonWebSocketUpgrade(req.Header) {

@@ -11,12 +11,22 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// newUpgradeServer starts a TLS server that offers HTTP/2 and answers an
-// Upgrade: SPDY/3.1 request, which only HTTP/1.1 can carry, with 101 and
-// then echoes what it reads. Other requests get their protocol back.
+// newUpgradeServer starts a TLS server that offers HTTP/2 and serves
+// upgradeHandler.
 func newUpgradeServer(t *testing.T, auths chan<- string) *httptest.Server {
 	t.Helper()
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := httptest.NewUnstartedServer(upgradeHandler(auths))
+	srv.EnableHTTP2 = true
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// upgradeHandler answers an Upgrade: SPDY/3.1 request, which only HTTP/1.1
+// can carry, with 101, sends its Authorization to auths, and then echoes
+// what it reads. Other requests get their protocol back.
+func upgradeHandler(auths chan<- string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Upgrade") == "" {
 			_, _ = io.WriteString(w, r.Proto)
 			return
@@ -31,11 +41,7 @@ func newUpgradeServer(t *testing.T, auths chan<- string) *httptest.Server {
 		_, _ = rw.WriteString("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\n\r\n")
 		_ = rw.Flush()
 		_, _ = io.Copy(conn, rw)
-	}))
-	srv.EnableHTTP2 = true
-	srv.StartTLS()
-	t.Cleanup(srv.Close)
-	return srv
+	})
 }
 
 // An SPDY upgrade through a transport that has an HTTP/2 connection to the
@@ -55,14 +61,21 @@ func TestNonWebSocketUpgradeUsesHTTP1(t *testing.T) {
 	resp.Body.Close()
 	require.Equal(t, "HTTP/2.0", string(proto), "the server and the transport speak HTTP/2")
 
-	req, err = http.NewRequest(http.MethodPost, srv.URL+"/exec", nil)
+	echoThroughUpgrade(t, rt, srv.URL)
+	assert.Equal(t, "Bearer tok", <-auths)
+}
+
+// echoThroughUpgrade upgrades a request to SPDY/3.1 through rt and checks
+// that the connection echoes a line.
+func echoThroughUpgrade(t *testing.T, rt http.RoundTripper, url string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, url+"/exec", nil)
 	require.NoError(t, err)
 	req.Header.Set("Connection", "Upgrade")
 	req.Header.Set("Upgrade", "SPDY/3.1")
-	resp, err = rt.RoundTrip(req)
+	resp, err := rt.RoundTrip(req)
 	require.NoError(t, err)
 	require.Equal(t, http.StatusSwitchingProtocols, resp.StatusCode)
-	assert.Equal(t, "Bearer tok", <-auths)
 	rwc, ok := resp.Body.(io.ReadWriteCloser)
 	require.True(t, ok, "the body of a 101 is the connection")
 	defer rwc.Close()

@@ -9,12 +9,15 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"fmt"
 	"io"
 	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -24,6 +27,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/anykube/anykube"
+	"github.com/anykube/anykube/internal/testcerts"
 )
 
 // clientCert returns a PEM certificate and key for common name cn.
@@ -89,6 +93,20 @@ func TestUpgradesGoThroughTheProxy(t *testing.T) {
 	srv.StartTLS()
 	defer srv.Close()
 	var connects atomic.Int32
+	pu := connectProxy(t, &connects)
+	cfg := &anykube.Config{
+		Host:            srv.URL,
+		Proxy:           http.ProxyURL(pu),
+		TLSClientConfig: anykube.TLSClientConfig{CAData: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})},
+	}
+	dialBoth(t, cfg)
+	assert.Equal(t, int32(2), connects.Load(), "each upgrade tunnelled through the proxy")
+}
+
+// connectProxy starts a proxy that tunnels CONNECT requests, counting
+// them in connects, and returns its URL.
+func connectProxy(t *testing.T, connects *atomic.Int32) *url.URL {
+	t.Helper()
 	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodConnect {
 			http.Error(w, "CONNECT only", http.StatusMethodNotAllowed)
@@ -110,16 +128,54 @@ func TestUpgradesGoThroughTheProxy(t *testing.T) {
 		go func() { _, _ = io.Copy(up, rw); up.Close() }()
 		_, _ = io.Copy(down, up)
 	}))
-	defer proxy.Close()
+	t.Cleanup(proxy.Close)
 	pu, err := url.Parse(proxy.URL)
 	require.NoError(t, err)
-	cfg := &anykube.Config{
-		Host:            srv.URL,
-		Proxy:           http.ProxyURL(pu),
-		TLSClientConfig: anykube.TLSClientConfig{CAData: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})},
+	return pu
+}
+
+// Both upgrades, directly and through a proxy, verify the server with the
+// CA file as it is now: a client made before the server's CA rotated
+// keeps working once the new CA is written to the file.
+func TestUpgradesFollowTheCAFile(t *testing.T) {
+	for _, viaProxy := range []bool{false, true} {
+		t.Run(fmt.Sprintf("proxy=%t", viaProxy), func(t *testing.T) {
+			var cert testcerts.Rotating
+			rotate := func() []byte {
+				pem, err := cert.Rotate("127.0.0.1")
+				require.NoError(t, err)
+				return pem
+			}
+			names := make(chan string, 4)
+			srv := httptest.NewUnstartedServer(acceptBoth(names))
+			srv.TLS = cert.TLSConfig("h2", "http/1.1")
+			srv.EnableHTTP2 = true
+			caFile := filepath.Join(t.TempDir(), "ca.crt")
+			require.NoError(t, os.WriteFile(caFile, rotate(), 0o600))
+			srv.StartTLS()
+			defer srv.Close()
+			cfg := &anykube.Config{Host: srv.URL, TLSClientConfig: anykube.TLSClientConfig{CAFile: caFile}}
+			var connects atomic.Int32
+			if viaProxy {
+				cfg.Proxy = http.ProxyURL(connectProxy(t, &connects))
+			}
+			hc, err := anykube.HTTPClientFor(cfg)
+			require.NoError(t, err)
+			d, err := New(cfg, hc)
+			require.NoError(t, err)
+			dialBothWith(t, d)
+
+			// The server restarts with a certificate of a new CA.
+			next := rotate()
+			srv.CloseClientConnections()
+			hc.CloseIdleConnections()
+			require.NoError(t, os.WriteFile(caFile, next, 0o600))
+			dialBothWith(t, d)
+			if viaProxy {
+				assert.Equal(t, int32(4), connects.Load(), "each upgrade tunnelled through the proxy")
+			}
+		})
 	}
-	dialBoth(t, cfg)
-	assert.Equal(t, int32(2), connects.Load(), "each upgrade tunnelled through the proxy")
 }
 
 // dialBoth opens a WebSocket and an SPDY connection with cfg.
@@ -129,6 +185,12 @@ func dialBoth(t *testing.T, cfg *anykube.Config) {
 	require.NoError(t, err)
 	d, err := New(cfg, hc)
 	require.NoError(t, err)
+	dialBothWith(t, d)
+}
+
+// dialBothWith opens a WebSocket and an SPDY connection with d.
+func dialBothWith(t *testing.T, d *Dialer) {
+	t.Helper()
 	u := d.URL("ns", "pod", "exec", nil)
 	ws, proto, err := d.WebSocket(context.Background(), u, "pod", []string{"p"})
 	require.NoError(t, err)

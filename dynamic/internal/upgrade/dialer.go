@@ -35,7 +35,8 @@ type Dialer struct {
 	timeout time.Duration
 
 	// PingEvery and PongWithin drive the heartbeat of WebSocket
-	// connections (see Heartbeat); tests shorten them.
+	// connections (see Heartbeat) and the pings of direct SPDY ones, whose
+	// silence for PongWithin ends them; tests shorten them.
 	PingEvery, PongWithin time.Duration
 }
 

@@ -246,3 +246,54 @@ func TestClassify(t *testing.T) {
 	assert.ErrorIs(t, Classify(io.ErrUnexpectedEOF), ErrConnectionLost)
 	assert.ErrorIs(t, Classify(errors.New("received unknown opcode 9")), ErrProtocol)
 }
+
+// A direct SPDY connection whose server stops answering (a dead network
+// looks the same: nothing comes back) ends once its pings have gone
+// unanswered for PongWithin, with an error saying so; one whose server
+// answers stays open however long it is idle.
+func TestSPDYFindsASilentServer(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	d, u := newDialer(t, func(w http.ResponseWriter, r *http.Request) {
+		hijack101(w, "Upgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: v4.channel.k8s.io\r\n", func(rw io.ReadWriter) {
+			go func() { _, _ = io.Copy(io.Discard, rw) }()
+			<-release
+		})
+	})
+	d.PingEvery, d.PongWithin = 50*time.Millisecond, 300*time.Millisecond
+	conn, err := d.SPDY(context.Background(), u, "pod", []string{"v4.channel.k8s.io"})
+	require.NoError(t, err)
+	defer conn.Close()
+	select {
+	case <-conn.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("the connection to a silent server is still open")
+	}
+	err = conn.LostError()
+	assert.ErrorIs(t, err, ErrConnectionLost)
+	assert.Contains(t, err.Error(), "no answer to SPDY pings")
+
+	d, u = newDialer(t, func(w http.ResponseWriter, r *http.Request) {
+		if _, err := httpstream.Handshake(r, w, []string{"v4.channel.k8s.io"}); err != nil {
+			return
+		}
+		conn := spdy.NewResponseUpgrader().UpgradeResponse(w, r, func(httpstream.Stream, <-chan struct{}) error { return nil })
+		if conn == nil {
+			return
+		}
+		defer conn.Close()
+		select {
+		case <-conn.CloseChan():
+		case <-release:
+		}
+	})
+	d.PingEvery, d.PongWithin = 50*time.Millisecond, 300*time.Millisecond
+	conn, err = d.SPDY(context.Background(), u, "pod", []string{"v4.channel.k8s.io"})
+	require.NoError(t, err)
+	defer conn.Close()
+	select {
+	case <-conn.Done():
+		t.Fatalf("a connection whose server answers pings ended: %v", conn.LostError())
+	case <-time.After(time.Second):
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/moby/spdystream/spdy"
 	"github.com/stretchr/testify/assert"
@@ -106,7 +107,7 @@ func TestFrameConnExplainsTheEnd(t *testing.T) {
 	require.NoError(t, framer.WriteFrame(&spdy.GoAwayFrame{Status: spdy.GoAwayOK}))
 	for _, n := range []int{1, 3, 7, 100} {
 		fc := newFrameConn(&readConn{r: bytes.NewReader(withoutGoAway), n: n})
-		fc.linger = 0
+		fc.endLimit = 0
 		_, err := io.Copy(io.Discard, fc)
 		require.NoError(t, err)
 		assert.ErrorIs(t, fc.endReason(), ErrConnectionLost, "EOF, split %d", n)
@@ -120,3 +121,83 @@ func TestFrameConnExplainsTheEnd(t *testing.T) {
 	_, _ = fc.Read(make([]byte, 4))
 	assert.ErrorIs(t, fc.endReason(), ErrProtocol, "reading stopped without a failure: a frame was refused")
 }
+
+// The end of the connection, a GOAWAY or the end of the byte stream, is
+// held from the SPDY library until the readers of the streams this side
+// opened have taken every data byte the server sent them (the library
+// would drop frames its workers had not handled yet), until this side
+// closes, or until endLimit; with nothing outstanding it is not held.
+func TestFrameConnHoldsTheEndUntilDelivered(t *testing.T) {
+	var server bytes.Buffer
+	framer, err := spdy.NewFramer(&server, bytes.NewReader(nil))
+	require.NoError(t, err)
+	require.NoError(t, framer.WriteFrame(&spdy.SynReplyFrame{StreamId: 1}))
+	require.NoError(t, framer.WriteFrame(&spdy.DataFrame{StreamId: 1, Data: []byte("status")}))
+	require.NoError(t, framer.WriteFrame(&spdy.DataFrame{StreamId: 3, Data: []byte("not ours")}))
+	withoutGoAway := append([]byte(nil), server.Bytes()...)
+	require.NoError(t, framer.WriteFrame(&spdy.GoAwayFrame{Status: spdy.GoAwayOK}))
+	withGoAway := server.Bytes()
+
+	// start opens stream 1 through a frameConn reading input in pieces of
+	// n, and reads it all in the background; the channel is closed when
+	// the reads are over.
+	start := func(input []byte, n int) (*frameConn, chan struct{}) {
+		fc := newFrameConn(&readWriteConn{readConn: readConn{r: bytes.NewReader(input), n: n}})
+		client, err := spdy.NewFramer(fc, bytes.NewReader(nil))
+		require.NoError(t, err)
+		require.NoError(t, client.WriteFrame(&spdy.SynStreamFrame{StreamId: 1, Headers: http.Header{"Streamtype": {"error"}}}))
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			_, _ = io.Copy(io.Discard, fc)
+		}()
+		return fc, done
+	}
+	held := func(done chan struct{}) bool {
+		select {
+		case <-done:
+			return false
+		case <-time.After(100 * time.Millisecond):
+			return true
+		}
+	}
+	for _, input := range [][]byte{withGoAway, withoutGoAway} {
+		for _, n := range []int{1, 5, 100} {
+			fc, done := start(input, n)
+			assert.True(t, held(done), "the end must wait for the reader, split %d", n)
+			fc.took(1, 4)
+			assert.True(t, held(done), "4 of 6 bytes taken, split %d", n)
+			fc.took(1, 2)
+			select {
+			case <-done:
+			case <-time.After(5 * time.Second):
+				t.Fatalf("the end was held after the reader took everything, split %d", n)
+			}
+		}
+		fc, done := start(input, 100)
+		assert.True(t, held(done))
+		require.NoError(t, fc.Close())
+		<-done
+
+		fc, done = start(input, 100)
+		fc.untrack(1)
+		<-done
+
+		fc = newFrameConn(&readWriteConn{readConn: readConn{r: bytes.NewReader(input), n: 100}})
+		fc.track(1)
+		fc.endLimit = 50 * time.Millisecond
+		_, _ = io.Copy(io.Discard, fc)
+	}
+	// A GOAWAY reaches the library whole once released.
+	fc := newFrameConn(&readWriteConn{readConn: readConn{r: bytes.NewReader(withGoAway), n: 3}})
+	got, err := io.ReadAll(fc)
+	require.NoError(t, err)
+	assert.Equal(t, withGoAway, got)
+	assert.True(t, fc.goAway)
+}
+
+// readWriteConn reads like readConn and discards writes.
+type readWriteConn struct{ readConn }
+
+func (c *readWriteConn) Write(p []byte) (int, error) { return len(p), nil }
+func (c *readWriteConn) Close() error                { return nil }

@@ -68,7 +68,9 @@ func (d *Dialer) SPDY(ctx context.Context, u *url.URL, name string, protocols []
 	if err != nil {
 		return nil, fmt.Errorf("POST %s: starting SPDY: %w", redactedURL(u), err)
 	}
-	return newSPDYConn(conn, frames, frames.Close, chosen), nil
+	c := newSPDYConn(conn, frames, frames.Close, chosen)
+	c.watch(d)
+	return c, nil
 }
 
 // SPDYOverWebSocket opens a WebSocket to u offering the one subprotocol

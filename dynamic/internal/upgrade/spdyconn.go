@@ -2,8 +2,10 @@ package upgrade
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/coder/websocket"
 	"k8s.io/streaming/pkg/httpstream"
@@ -23,7 +25,7 @@ type SPDYConn struct {
 	Tunnelled bool
 
 	closeOnce sync.Once
-	stopBeat  context.CancelFunc // nil without a heartbeat
+	stopBeat  context.CancelFunc // nil without a heartbeat or watch
 	mu        sync.Mutex         // guards lostBy
 	lostBy    error              // why the heartbeat gave up, if it did
 }
@@ -44,12 +46,48 @@ func (c *SPDYConn) beat(d *Dialer, ws *websocket.Conn) {
 	})
 }
 
+// watch closes a direct SPDY connection whose reader has waited
+// d.PongWithin for the server while pings go out every d.PingEvery. A live
+// server answers every ping, so the silence means the server or the
+// network is gone (a reader held up by a slow consumer is not waiting, and
+// does not count); TCP alone would take many minutes to say so, since unanswered pings
+// keep its keepalive from ever starting. The SPDY library sends the pings
+// but never looks for the answers.
+func (c *SPDYConn) watch(d *Dialer) {
+	if d.PingEvery <= 0 || d.PongWithin <= 0 {
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	c.stopBeat = cancel
+	go func() {
+		t := time.NewTicker(min(d.PingEvery, d.PongWithin))
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-c.Done():
+				return
+			case now := <-t.C:
+				if c.frames.silentFor(now) <= d.PongWithin {
+					continue
+				}
+			}
+			c.mu.Lock()
+			c.lostBy = Lost(errors.New("no answer to SPDY pings within " + d.PongWithin.String()))
+			c.mu.Unlock()
+			_ = c.closeRaw()
+			return
+		}
+	}()
+}
+
 // Done is closed when the connection has ended, for whatever reason.
 func (c *SPDYConn) Done() <-chan bool { return c.conn.CloseChan() }
 
 // LostError returns the error for a connection that ended without being
 // closed by Close: it wraps ErrConnectionLost when the connection ended
-// (and says so when the heartbeat found it dead), ErrProtocol when what
+// (and says so when the heartbeat or the watch found it dead), ErrProtocol when what
 // came over it broke SPDY or the WebSocket.
 func (c *SPDYConn) LostError() error {
 	c.mu.Lock()
@@ -105,7 +143,10 @@ func (c *SPDYConn) CreateStream(ctx context.Context, h http.Header) (httpstream.
 		defer mu.Unlock()
 		select {
 		case r := <-done:
-			return r.s, r.err
+			if r.err != nil {
+				return nil, r.err
+			}
+			return &countingStream{Stream: r.s, frames: c.frames}, nil
 		default:
 			abandoned = true
 			return nil, err
@@ -119,8 +160,9 @@ func (c *SPDYConn) CreateStream(ctx context.Context, h http.Header) (httpstream.
 				return nil, c.LostError()
 			default:
 			}
+			return nil, r.err
 		}
-		return r.s, r.err
+		return &countingStream{Stream: r.s, frames: c.frames}, nil
 	case <-ctx.Done():
 		return giveUp(context.Cause(ctx))
 	case <-c.Done():
@@ -135,7 +177,23 @@ func (c *SPDYConn) Remove(streams ...httpstream.Stream) {
 	for _, s := range streams {
 		if s != nil {
 			_ = s.Reset()
+			c.frames.untrack(s.Identifier())
 		}
 	}
 	c.conn.RemoveStreams(streams...)
+}
+
+// countingStream is a stream whose reads are counted, so that the end of
+// the connection waits for what the server sent it (see holdEnd).
+type countingStream struct {
+	httpstream.Stream
+	frames *frameConn
+}
+
+func (s *countingStream) Read(p []byte) (int, error) {
+	n, err := s.Stream.Read(p)
+	if n > 0 {
+		s.frames.took(s.Identifier(), n)
+	}
+	return n, err
 }

@@ -16,6 +16,7 @@
 package jsonscan
 
 import (
+	"encoding/binary"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -136,6 +137,13 @@ func (s *Scanner) StringList(dst *[]string) bool {
 // Object decodes an object, calling field for each key with the position
 // on the value; field must consume the value.
 func (s *Scanner) Object(field func(key []byte) bool) bool {
+	return s.members(false, field)
+}
+
+// members reads an object's members, calling field with each key (nil
+// when skipKeys is set: the keys are then only stepped over) and the
+// position on its value, which field must consume.
+func (s *Scanner) members(skipKeys bool, field func(key []byte) bool) bool {
 	s.ws()
 	if s.pos >= len(s.data) || s.data[s.pos] != '{' {
 		return false
@@ -148,9 +156,16 @@ func (s *Scanner) Object(field func(key []byte) bool) bool {
 	}
 	for {
 		s.ws()
-		key, ok := s.rawString()
-		if !ok {
-			return false
+		var key []byte
+		if skipKeys {
+			if s.pos >= len(s.data) || s.data[s.pos] != '"' || !s.skipString() {
+				return false
+			}
+		} else {
+			var ok bool
+			if key, ok = s.rawString(); !ok {
+				return false
+			}
 		}
 		s.ws()
 		if s.pos >= len(s.data) || s.data[s.pos] != ':' {
@@ -285,6 +300,20 @@ func (s *Scanner) StringNoIntern(dst *string) bool {
 	return true
 }
 
+// StringBytes decodes a string and returns its content, which aliases the
+// document or scratch space that the next call reuses: for values parsed
+// on the spot (timestamps) rather than kept. It gives up on null.
+func (s *Scanner) StringBytes() ([]byte, bool) {
+	return s.rawString()
+}
+
+// Offset returns the position in the document, for decoders that size
+// their results from the bytes read so far.
+func (s *Scanner) Offset() int { return s.pos }
+
+// Len returns the document's length.
+func (s *Scanner) Len() int { return len(s.data) }
+
 // rawString returns a string's content without the quotes: the input's
 // bytes, or s.buf's when escapes had to be undone. Invalid UTF-8, which
 // encoding/json replaces, makes it give up.
@@ -295,6 +324,14 @@ func (s *Scanner) rawString() ([]byte, bool) {
 	start := s.pos + 1
 	ascii := true
 	for i := start; i < len(s.data); i++ {
+		// Eight bytes at a time past the plain ones: long annotations
+		// (last-applied-configuration) are most of some bodies.
+		for i+8 <= len(s.data) && plain8(binary.LittleEndian.Uint64(s.data[i:])) {
+			i += 8
+		}
+		if i >= len(s.data) {
+			break
+		}
 		c := s.data[i]
 		switch {
 		case c == '"':
@@ -313,6 +350,33 @@ func (s *Scanner) rawString() ([]byte, bool) {
 		}
 	}
 	return nil, false
+}
+
+const (
+	lsb = 0x0101010101010101
+	msb = 0x8080808080808080
+)
+
+// plain8 reports whether none of the eight bytes of x, read from a
+// string's content, needs a look: no quote, backslash, control character
+// or byte of a multi-byte character.
+func plain8(x uint64) bool {
+	q := x ^ (lsb * '"')
+	b := x ^ (lsb * '\\')
+	// A byte is zero in q or b, or below 0x20 in x, exactly when the
+	// subtraction borrows into its top bit while its own top bit is
+	// clear; bytes with the top bit set are caught by x&msb.
+	special := ((q - lsb) &^ q) | ((b - lsb) &^ b) | ((x - lsb*0x20) &^ x) | x
+	return special&msb == 0
+}
+
+// skippable8 is plain8 for a string whose content is not needed: bytes of
+// multi-byte characters need no look there.
+func skippable8(x uint64) bool {
+	q := x ^ (lsb * '"')
+	b := x ^ (lsb * '\\')
+	special := ((q - lsb) &^ q) | ((b - lsb) &^ b) | ((x - lsb*0x20) &^ x)
+	return special&msb == 0
 }
 
 // unescape continues rawString from the first backslash at i, undoing
@@ -423,7 +487,10 @@ func (s *Scanner) Skip() bool {
 		if s.depth++; s.depth > maxDepth {
 			return false
 		}
-		ok := s.Object(func([]byte) bool { return s.Skip() })
+		// The keys are stepped over like skipped strings, without
+		// the checks and unescaping of a key handed to a decoder:
+		// most of what a metadata decoder skips is fieldsV1's keys.
+		ok := s.members(true, func([]byte) bool { return s.Skip() })
 		s.depth--
 		return ok
 	case c == '[':
@@ -460,6 +527,12 @@ func (s *Scanner) literal(lit string) bool {
 func (s *Scanner) skipString() bool {
 	i := s.pos + 1
 	for i < len(s.data) {
+		for i+8 <= len(s.data) && skippable8(binary.LittleEndian.Uint64(s.data[i:])) {
+			i += 8
+		}
+		if i >= len(s.data) {
+			break
+		}
 		c := s.data[i]
 		switch {
 		case c == '"':

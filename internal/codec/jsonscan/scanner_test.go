@@ -1,6 +1,8 @@
 package jsonscan
 
 import (
+	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -164,4 +166,53 @@ func TestRaw(t *testing.T) {
 		return s.Skip()
 	}))
 	assert.Equal(t, `{"f:x" : {}}`, string(raw))
+}
+
+// TestPlain8MatchesBytewise checks the eight-byte test against a look at
+// each byte, for every byte value at every position among plain ones.
+func TestPlain8MatchesBytewise(t *testing.T) {
+	plain := func(c byte) bool { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\' }
+	for pos := range 8 {
+		for c := range 256 {
+			w := []byte("abcdefgh")
+			w[pos] = byte(c)
+			want := true
+			for _, b := range w {
+				want = want && plain(b)
+			}
+			if got := plain8(binary.LittleEndian.Uint64(w)); got != want {
+				t.Fatalf("byte %#x at %d: plain8 %v, want %v", c, pos, got, want)
+			}
+		}
+	}
+	// Neighbours that borrow: a special byte next to every other value.
+	for c := range 256 {
+		for _, sp := range []byte{'"', '\\', 0x1f, 0x00, 0x80} {
+			w := []byte{byte(c), sp, 'a', 'a', 'a', 'a', 'a', byte(c)}
+			if plain8(binary.LittleEndian.Uint64(w)) {
+				t.Fatalf("%q: plain8 missed %#x", w, sp)
+			}
+		}
+	}
+}
+
+// TestSkippable8MatchesBytewise is TestPlain8MatchesBytewise for the skip
+// variant, which lets bytes of multi-byte characters through.
+func TestSkippable8MatchesBytewise(t *testing.T) {
+	plain := func(c byte) bool { return c >= 0x20 && c != '"' && c != '\\' }
+	for pos := range 8 {
+		for c := range 256 {
+			for _, fill := range []byte{'a', 0xc3, 0xff} {
+				w := bytes.Repeat([]byte{fill}, 8)
+				w[pos] = byte(c)
+				want := true
+				for _, b := range w {
+					want = want && plain(b)
+				}
+				if got := skippable8(binary.LittleEndian.Uint64(w)); got != want {
+					t.Fatalf("%x: skippable8 %v, want %v", w, got, want)
+				}
+			}
+		}
+	}
 }

@@ -102,6 +102,10 @@ var targets = []target{
 	// as client-go does) is held to the same bound for reference.
 	{bench: "InformerSync/configmaps-10k", unit: "retained-B", max: 0.7},
 	{bench: "InformerSync/configmaps-10k-keep", unit: "retained-B", max: 0.7, info: true},
+	// Issue 19's: a synced metadata informer's heap against client-go's
+	// metadata informer on the same ConfigMaps.
+	{bench: "InformerSync/metadata-configmaps-10k", unit: "retained-B", max: 0.5},
+	{bench: "InformerSync/metadata-configmaps-10k-paged", unit: "retained-B", max: 0.5, info: true},
 	{bench: "BinarySize", unit: "bytes", max: 0.5},
 	// Issue 16's: pod logs pass through as fast as client-go's, with no
 	// more allocation; following costs one read of the pod at the end.
